@@ -1,0 +1,99 @@
+// The detector backstop: find sensitive spans in free text and redact only those spans.
+// Fast path first: one char-code pass counts digits, one indexOf looks for '@', one regex looks for secret
+// markers; a cell with none of them (most names, notes, addresses) costs a few hundred nanoseconds.
+import { maskCardText } from "../strategies";
+import { REDACTED, type Detection, type DetectionKind } from "../types";
+import { findCards } from "./cards";
+import { findEmails } from "./email";
+import { findIbans } from "./iban";
+import { findPhones } from "./phone";
+import { findSecrets, SECRET_HINT } from "./secrets";
+import { findSsns } from "./ssn";
+
+export { luhnValid } from "./cards";
+export { ibanChecksumValid, isIban } from "./iban";
+export { ssnValid } from "./ssn";
+
+const NONE: readonly Detection[] = Object.freeze([]);
+
+/** When two detections overlap, the lower rank wins (a card inside a "phone-like" run is a card). */
+const RANK: Readonly<Record<DetectionKind, number>> = { secret: 0, card: 1, iban: 2, email: 3, ssn: 4, phone: 5 };
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 57 && code >= 48) digits++;
+  }
+  return digits;
+}
+
+/** Sort by start, then resolve overlaps by rank (sweep; O(k log k) even for adversarial inputs). */
+function resolve(found: Detection[]): readonly Detection[] {
+  if (found.length <= 1) return found;
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Detection[] = [found[0]];
+  for (let i = 1; i < found.length; i++) {
+    const d = found[i];
+    const last = kept[kept.length - 1];
+    if (d.start >= last.end) kept.push(d);
+    else if (RANK[d.kind] < RANK[last.kind]) kept[kept.length - 1] = d;
+  }
+  return kept;
+}
+
+/**
+ * Every sensitive span in `text`, sorted by start, never overlapping. Kinds: card (Luhn-valid, 13–19 digits),
+ * email, ssn, iban (mod-97), phone (E.164 and national formats; not bare integers, ids, dates), secret (AWS access
+ * key ids, JWTs, PEM private keys, Stripe/GitHub/Slack tokens).
+ */
+export function detect(text: string): readonly Detection[] {
+  const n = text.length;
+  if (n < 6) return NONE;
+  const digits = countDigits(text);
+  const hasAt = text.indexOf("@") !== -1;
+  const maybeSecret = n >= 20 && SECRET_HINT.test(text);
+  if (digits < 8 && !hasAt && !maybeSecret) return NONE;
+  const found: Detection[] = [];
+  if (maybeSecret) findSecrets(text, found);
+  if (digits >= 13) findCards(text, found);
+  if (digits >= 8) {
+    findIbans(text, found);
+    findPhones(text, found);
+    if (digits >= 9) findSsns(text, found);
+  }
+  if (hasAt) findEmails(text, found);
+  return found.length === 0 ? NONE : resolve(found);
+}
+
+/** True when `text` holds anything `detect` would report. */
+export function containsSensitive(text: string): boolean {
+  return detect(text).length > 0;
+}
+
+function replacement(text: string, d: Detection): string {
+  switch (d.kind) {
+    case "card":
+      return maskCardText(text.slice(d.start, d.end));
+    case "email":
+      return REDACTED + text.slice(text.lastIndexOf("@", d.end), d.end);
+    default:
+      return REDACTED;
+  }
+}
+
+/**
+ * `text` with every detected span replaced: a card keeps its last four digits ("**** **** **** 4242"), an e-mail
+ * keeps its domain ("****@example.com"), everything else becomes "****". Returns `text` itself when nothing is found.
+ */
+export function redactDetected(text: string): string {
+  const found = detect(text);
+  if (found.length === 0) return text;
+  let out = "";
+  let at = 0;
+  for (const d of found) {
+    out += text.slice(at, d.start) + replacement(text, d);
+    at = d.end;
+  }
+  return out + text.slice(at);
+}
