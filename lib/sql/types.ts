@@ -55,6 +55,28 @@ export interface CopyInfo {
   readonly target: "stdio" | "file" | "program";
 }
 
+/**
+ * One data modification a statement performs: the top-level INSERT/UPDATE/DELETE/MERGE and every
+ * data-modifying CTE (`WITH d AS (DELETE FROM t RETURNING *) SELECT ...` keeps kind "select" but lists
+ * `{ kind: "delete", table: "t", hasWhere: false }` here), so policy can treat it as the write it is.
+ */
+export interface NestedWrite {
+  readonly kind: "insert" | "update" | "delete" | "merge";
+  readonly table: TableName;
+  /** UPDATE/DELETE: has a WHERE clause. Always true for insert and merge. */
+  readonly hasWhere: boolean;
+}
+
+/** Why a statement is `unknown`, as a stable code (the human text is in `error`). */
+export type AnalysisErrorCode =
+  | "parse_error"
+  | "empty_statement"
+  | "input_too_large"
+  | "time_budget_exceeded"
+  | "nesting_too_deep"
+  | "not_initialised"
+  | "unanalysable";
+
 export interface StatementAnalysis {
   readonly dialect: Dialect;
   readonly kind: StatementKind;
@@ -90,6 +112,13 @@ export interface StatementAnalysis {
   readonly setting?: string;
   /** unknown kind: why (the parser's message, "input too large", "analysis time budget exceeded", ...). */
   readonly error?: string;
+  /** unknown kind: `error` as a stable code. */
+  readonly errorCode?: AnalysisErrorCode;
+  /**
+   * Every data modification, top-level and nested (data-modifying CTEs, EXPLAIN ANALYZE of a write).
+   * Absent when the statement modifies no table rows.
+   */
+  readonly writes?: readonly NestedWrite[];
 }
 
 export interface Analysis {
