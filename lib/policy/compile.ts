@@ -1,0 +1,114 @@
+import { indexCatalog, type CatalogIndex } from "./catalog";
+import { compileConditions, type Condition } from "./conditions";
+import type { Catalog, EvaluationContext, RuleRef } from "./decision";
+import { compileGlobSet, type GlobSet } from "./glob";
+import { compileMasks, type MaskIndex } from "./masks";
+import type { Action, MaskAction, Policy, PolicySettings, Scope } from "./model";
+
+// compilePolicy runs once per policy change: globs, regexes and the masked-column index are built here so
+// that evaluate() only walks closures. Several policies compile into one (the built-in defaults plus the
+// install's own); their rules are combined by the same precedence as rules of one policy.
+
+export interface CompiledScope {
+  readonly everywhere: boolean;
+  applies(ctx: EvaluationContext): boolean;
+  readonly describe: string;
+}
+
+export type DecidingAction = Exclude<Action, MaskAction>;
+
+export interface CompiledRule {
+  readonly ref: RuleRef;
+  readonly action: DecidingAction;
+  readonly scope: CompiledScope;
+  readonly conditions: readonly Condition[];
+}
+
+export interface CompiledPolicy {
+  readonly policyIds: readonly string[];
+  /** Enabled allow/block/require_approval rules, in policy then rule order. */
+  readonly rules: readonly CompiledRule[];
+  /** Scope of each enabled mask rule, by mask slot. */
+  readonly maskScopes: readonly CompiledScope[];
+  readonly masks: MaskIndex;
+  readonly catalog: CatalogIndex;
+  /** The strictest default action of the policies. */
+  readonly defaultAction: PolicySettings["defaultAction"];
+  readonly defaultActionPolicy: string;
+  /** The smallest maxRows of the policies. */
+  readonly maxRows?: number;
+  /** The most thorough detector setting of the policies. */
+  readonly detectors: PolicySettings["detectors"];
+}
+
+const ACTION_RANK = { allow: 0, require_approval: 1, block: 2 } as const;
+const DETECTOR_RANK = { off: 0, unknown: 1, all: 2 } as const;
+
+export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Catalog): CompiledPolicy {
+  const list: readonly Policy[] = Array.isArray(policies) ? policies : [policies as Policy];
+  const rules: CompiledRule[] = [];
+  const maskRules: { ref: RuleRef; action: MaskAction }[] = [];
+  const maskScopes: CompiledScope[] = [];
+  let defaultAction: PolicySettings["defaultAction"] = "allow";
+  let defaultActionPolicy = "";
+  let maxRows: number | undefined;
+  let detectors: PolicySettings["detectors"] = "off";
+  if (list.length === 0) defaultAction = "require_approval";
+  for (const policy of list) {
+    const s = policy.settings;
+    if (defaultActionPolicy === "" || ACTION_RANK[s.defaultAction] > ACTION_RANK[defaultAction]) {
+      defaultAction = s.defaultAction;
+      defaultActionPolicy = policy.id;
+    }
+    if (s.maxRows !== undefined) maxRows = maxRows === undefined ? s.maxRows : Math.min(maxRows, s.maxRows);
+    if (DETECTOR_RANK[s.detectors] > DETECTOR_RANK[detectors]) detectors = s.detectors;
+    for (const rule of policy.rules) {
+      if (!rule.enabled) continue;
+      const ref: RuleRef = { policyId: policy.id, ruleId: rule.id, ruleName: rule.name };
+      const scope = compileScope(rule.scope);
+      if (rule.action.type === "mask") {
+        maskRules.push({ ref, action: rule.action });
+        maskScopes.push(scope);
+      } else {
+        rules.push({ ref, action: rule.action, scope, conditions: compileConditions(rule.match, rule.action.type !== "allow") });
+      }
+    }
+  }
+  return {
+    policyIds: list.map((p) => p.id),
+    rules,
+    maskScopes,
+    masks: compileMasks(maskRules),
+    catalog: indexCatalog(catalog),
+    defaultAction,
+    defaultActionPolicy,
+    ...(maxRows !== undefined ? { maxRows } : {}),
+    detectors,
+  };
+}
+
+export function compileScope(scope: Scope): CompiledScope {
+  const connections = compileGlobSet(scope.connections);
+  const agents = compileGlobSet(scope.agents);
+  const groups = compileGlobSet(scope.agentGroups);
+  const everywhere = connections.empty && agents.empty && groups.empty;
+  const parts: string[] = [];
+  if (!connections.empty) parts.push(`connections [${scope.connections.join(", ")}]`);
+  if (!agents.empty) parts.push(`agents [${scope.agents.join(", ")}]`);
+  if (!groups.empty) parts.push(`agent groups [${scope.agentGroups.join(", ")}]`);
+  return {
+    everywhere,
+    describe: everywhere ? "everywhere" : parts.join(" and "),
+    applies: everywhere
+      ? () => true
+      : (ctx) =>
+          (connections.empty || connections.matches(ctx.connection)) &&
+          (agents.empty || agents.matches(ctx.agentId)) &&
+          (groups.empty || anyMatches(groups, ctx.agentGroups)),
+  };
+}
+
+function anyMatches(set: GlobSet, names: readonly string[]): boolean {
+  for (const n of names) if (set.matches(n)) return true;
+  return false;
+}

@@ -1,0 +1,156 @@
+import type { Analysis } from "../sql/types";
+import type { CompiledPolicy } from "./compile";
+import type {
+  ApprovalRequirement,
+  Decision,
+  EvaluationContext,
+  MaskingPlan,
+  MatchedRule,
+  PolicyTracer,
+  Reason,
+  RuleRef,
+} from "./decision";
+import type { ApprovalAction, Role } from "./model";
+
+// Turns per-statement findings into one Decision for the whole text: any block blocks everything, else any
+// approval needs approval of the whole text, else allow. Approvals from several rules combine to the strictest:
+// the most approvals, the shortest expiry, and only roles every rule accepts.
+
+export interface Finding {
+  readonly matched?: MatchedRule;
+  readonly reason: Reason;
+  readonly hint?: string;
+}
+
+export interface ApprovalFinding extends Finding {
+  readonly requirement?: ApprovalAction;
+}
+
+export interface StatementOutcome {
+  readonly index: number;
+  readonly blocks: Finding[];
+  readonly approvals: ApprovalFinding[];
+  readonly allows: Finding[];
+  readonly hints: string[];
+  /** Mask rules that masked a result column of this statement. */
+  readonly masked: RuleRef[];
+}
+
+export const DEFAULT_APPROVAL: Omit<ApprovalAction, "type"> = {
+  approverRoles: ["approver", "admin"],
+  minApprovals: 1,
+  expirySeconds: 900,
+};
+
+const EMPTY_PLAN: MaskingPlan = { statementIndex: 0, columns: [], otherColumns: { detectors: false }, touchesMasked: false };
+
+export function assembleDecision(
+  compiled: CompiledPolicy,
+  analysis: Analysis,
+  ctx: EvaluationContext,
+  outcomes: readonly StatementOutcome[],
+  plans: readonly MaskingPlan[],
+  tracer: PolicyTracer | undefined,
+): Decision {
+  // Statements no rule decided get the default action.
+  for (const o of outcomes) {
+    if (o.blocks.length > 0 || o.approvals.length > 0 || o.allows.length > 0) continue;
+    const reason: Reason = {
+      code: "default_action",
+      message: `no rule decides this statement; policy ${compiled.defaultActionPolicy || "(none)"} defaults to ${compiled.defaultAction}`,
+      statementIndex: o.index,
+    };
+    if (compiled.defaultAction === "block") o.blocks.push({ reason });
+    else if (compiled.defaultAction === "require_approval") o.approvals.push({ reason });
+    else o.allows.push({ reason });
+  }
+
+  const matched: MatchedRule[] = [];
+  const reasons: Reason[] = [];
+  const blocks: Finding[] = [];
+  const approvals: ApprovalFinding[] = [];
+  const maskHints: string[] = [];
+  for (const o of outcomes) {
+    for (const f of [...o.blocks, ...o.approvals, ...o.allows]) {
+      if (f.matched !== undefined) matched.push(f.matched);
+      reasons.push(f.reason);
+    }
+    const seen = new Set<string>();
+    for (const ref of o.masked) {
+      const key = `${ref.policyId}\u0000${ref.ruleId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      matched.push({ ...ref, action: "mask", statementIndex: o.index, what: "masks result columns" });
+    }
+    blocks.push(...o.blocks);
+    approvals.push(...o.approvals);
+    maskHints.push(...o.hints);
+  }
+
+  const base = { matched, reasons, ...(compiled.maxRows !== undefined ? { maxRows: compiled.maxRows } : {}) };
+  if (blocks.length > 0) {
+    const first = blocks[0];
+    const hints = unique([...blocks.map((b) => b.hint), ...maskHints]);
+    tracer?.decision?.("block", first.reason.message);
+    return { action: "block", ...base, hints, message: first.reason.message, code: first.reason.code, statementIndex: first.reason.statementIndex };
+  }
+
+  const results = {
+    masking: lastResult(analysis, plans),
+    maskingByStatement: plans,
+  };
+  const limitHints = limitHint(compiled, analysis);
+  if (approvals.length > 0) {
+    const hints = unique([...approvals.map((a) => a.hint), ...maskHints, ...limitHints]);
+    const approval = combineApprovals(approvals, ctx.now);
+    tracer?.decision?.("require_approval", approvals[0].reason.message);
+    return { action: "require_approval", ...base, hints, approval, ...results };
+  }
+  tracer?.decision?.("allow", reasons.length > 0 ? reasons[0].message : "nothing to execute");
+  return { action: "allow", ...base, hints: unique([...maskHints, ...limitHints]), ...results };
+}
+
+function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): ApprovalRequirement {
+  let roles: Role[] | undefined;
+  let minApprovals = 1;
+  let expirySeconds = Number.POSITIVE_INFINITY;
+  let message: string | undefined;
+  for (const a of approvals) {
+    const r = a.requirement ?? DEFAULT_APPROVAL;
+    roles = roles === undefined ? [...r.approverRoles] : roles.filter((x) => r.approverRoles.includes(x));
+    minApprovals = Math.max(minApprovals, r.minApprovals);
+    expirySeconds = Math.min(expirySeconds, r.expirySeconds);
+    message ??= a.requirement?.message;
+  }
+  const approverRoles: readonly Role[] = roles !== undefined && roles.length > 0 ? roles : ["admin"];
+  return {
+    approverRoles,
+    minApprovals,
+    expirySeconds,
+    expiresAt: new Date(now.getTime() + expirySeconds * 1000),
+    ...(message !== undefined ? { message } : {}),
+  };
+}
+
+function lastResult(analysis: Analysis, plans: readonly MaskingPlan[]): MaskingPlan {
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const s = analysis.statements[plans[i].statementIndex];
+    if (s.outputColumns.length > 0 || s.kind === "unknown") return plans[i];
+  }
+  return plans.length > 0 ? plans[plans.length - 1] : EMPTY_PLAN;
+}
+
+function limitHint(compiled: CompiledPolicy, analysis: Analysis): string[] {
+  const max = compiled.maxRows;
+  if (max === undefined) return [];
+  for (const s of analysis.statements)
+    if (s.kind === "select" && s.outputColumns.length > 0 && (!s.hasLimit || (s.limit !== undefined && s.limit > max)))
+      return [`use LIMIT ≤ ${max}`];
+  return [];
+}
+
+function unique(items: readonly (string | undefined)[]): string[] {
+  const out: string[] = [];
+  for (const i of items) if (i !== undefined && i !== "" && !out.includes(i)) out.push(i);
+  return out;
+}
