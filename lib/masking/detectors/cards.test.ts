@@ -39,6 +39,9 @@ describe("findCards", () => {
   it("ignores numbers glued to words, after '+', too short or too long, or with a non-card first digit", () => {
     expect(cards("id a4242424242424242 and 4242424242424242b")).toEqual([]);
     expect(cards("+4242424242424242")).toEqual([]);
+    expect(cards("+1 4242 4242 4242 4242")).toEqual(["4242 4242 4242 4242"]);
+    expect(cards("4242 4242 4242 4242 99x")).toEqual(["4242 4242 4242 4242"]);
+    expect(cards("x1 4242424242424242")).toEqual(["4242424242424242"]);
     expect(cards("424242424242")).toEqual([]); // 12 digits
     expect(cards("42424242424242424242")).toEqual([]); // 20 digits, one run
     expect(cards("ts 1700000000008 ms")).toEqual([]); // Luhn-valid 13-digit timestamp starting with 1

@@ -37,13 +37,18 @@ function firstDigitOk(text: string, index: number): boolean {
   return d >= 2 && d <= 6;
 }
 
-/** Try group-aligned windows of one run of digit groups; push the longest valid card at each start. */
-function scanRun(text: string, groups: number, out: Detection[]): void {
-  let g = 0;
-  while (g < groups) {
+/**
+ * Try group-aligned windows of one run of digit groups; push the longest valid card at each start. A run glued to a
+ * word or '+' at its start (a hex id, an E.164 phone) cannot have a window starting at its first group; one glued to
+ * a word at its end cannot have a window ending at its last group.
+ */
+function scanRun(text: string, groups: number, gluedStart: boolean, gluedEnd: boolean, out: Detection[]): void {
+  let g = gluedStart ? 1 : 0;
+  const lastEnd = gluedEnd ? groups - 2 : groups - 1;
+  while (g <= lastEnd) {
     let digits = 0;
     let best = -1;
-    for (let h = g; h < groups; h++) {
+    for (let h = g; h <= lastEnd; h++) {
       digits += groupEnd[h] - groupStart[h];
       if (digits > 19) break;
       if (digits >= 13 && firstDigitOk(text, groupStart[g]) && luhnValid(text, groupStart[g], groupEnd[h])) best = h;
@@ -67,8 +72,7 @@ export function findCards(text: string, out: Detection[]): void {
       continue;
     }
     const runStart = i;
-    // Glued to a word (a hex id) or after '+' (an E.164 phone number): not a card.
-    const attached = i > 0 && (isAlnum(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 43);
+    const gluedStart = i > 0 && (isAlnum(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 43);
     let groups = 0;
     for (;;) {
       const start = i;
@@ -82,9 +86,9 @@ export function findCards(text: string, out: Detection[]): void {
       }
       break;
     }
-    const trailing = i < n && isAlnum(text.charCodeAt(i));
-    if (!attached && !trailing && i - runStart >= 13) scanRun(text, groups, out);
-    // A run glued to letters is skipped whole; so is its remainder up to the next non-alnum character.
-    if (attached || trailing) while (i < n && isAlnum(text.charCodeAt(i))) i++;
+    const gluedEnd = i < n && isAlnum(text.charCodeAt(i));
+    if (i - runStart >= 13) scanRun(text, groups, gluedStart, gluedEnd, out);
+    // Skip the rest of a word the run is glued to, so its digits do not start a new run.
+    while (i < n && isAlnum(text.charCodeAt(i))) i++;
   }
 }

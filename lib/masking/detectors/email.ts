@@ -23,8 +23,9 @@ function domainEnd(text: string, from: number): number {
   // Trim trailing dots/dashes ("mail me at a@b.com.").
   while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
   if (end === from || !isAlnum(text.charCodeAt(from))) return -1;
-  const lastDot = text.lastIndexOf(".", end - 1);
-  if (lastDot < from + 1 || end - lastDot - 1 < 2) return -1; // need "x.tld" with a TLD of 2+ chars
+  let lastDot = end - 1;
+  while (lastDot > from && text.charCodeAt(lastDot) !== 46) lastDot--; // bounded: never before `from`
+  if (lastDot <= from || end - lastDot - 1 < 2) return -1; // need "x.tld" with a TLD of 2+ chars
   for (let i = lastDot + 1; i < end; i++) if (!isAsciiLetter(text.charCodeAt(i))) return -1;
   for (let i = from + 1; i < end; i++) {
     if (text.charCodeAt(i) === 46 && text.charCodeAt(i - 1) === 46) return -1; // empty label

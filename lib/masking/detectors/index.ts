@@ -1,7 +1,7 @@
 // The detector backstop: find sensitive spans in free text and redact only those spans.
 // Fast path first: one char-code pass counts digits, one indexOf looks for '@', one regex looks for secret
 // markers; a cell with none of them (most names, notes, addresses) costs a few hundred nanoseconds.
-import { maskCardText } from "../strategies";
+import { maskCardText, maskEmailText } from "../strategies";
 import { REDACTED, type Detection, type DetectionKind } from "../types";
 import { findCards } from "./cards";
 import { findEmails } from "./email";
@@ -16,7 +16,7 @@ export { ssnValid } from "./ssn";
 
 const NONE: readonly Detection[] = Object.freeze([]);
 
-/** When two detections overlap, the lower rank wins (a card inside a "phone-like" run is a card). */
+/** When two detections overlap they are merged, and the merged span takes the kind ranked lower here. */
 const RANK: Readonly<Record<DetectionKind, number>> = { secret: 0, card: 1, iban: 2, email: 3, ssn: 4, phone: 5 };
 
 function countDigits(text: string): number {
@@ -28,7 +28,10 @@ function countDigits(text: string): number {
   return digits;
 }
 
-/** Sort by start, then resolve overlaps by rank (sweep; O(k log k) even for adversarial inputs). */
+/**
+ * Sort by start and merge overlapping spans (sweep; O(k log k) even for adversarial inputs). Merging, rather than
+ * dropping the weaker detection, means no part of any detected span is ever left in clear.
+ */
 function resolve(found: Detection[]): readonly Detection[] {
   if (found.length <= 1) return found;
   found.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -36,8 +39,12 @@ function resolve(found: Detection[]): readonly Detection[] {
   for (let i = 1; i < found.length; i++) {
     const d = found[i];
     const last = kept[kept.length - 1];
-    if (d.start >= last.end) kept.push(d);
-    else if (RANK[d.kind] < RANK[last.kind]) kept[kept.length - 1] = d;
+    if (d.start >= last.end) {
+      kept.push(d);
+    } else if (d.end > last.end || RANK[d.kind] < RANK[last.kind]) {
+      const kind = RANK[d.kind] < RANK[last.kind] ? d.kind : last.kind;
+      kept[kept.length - 1] = { kind, start: last.start, end: Math.max(last.end, d.end) };
+    }
   }
   return kept;
 }
@@ -73,10 +80,11 @@ export function containsSensitive(text: string): boolean {
 
 function replacement(text: string, d: Detection): string {
   switch (d.kind) {
+    // Both re-validate the span, so a span merged with a neighbour falls back to "****".
     case "card":
       return maskCardText(text.slice(d.start, d.end));
     case "email":
-      return REDACTED + text.slice(text.lastIndexOf("@", d.end), d.end);
+      return maskEmailText(text.slice(d.start, d.end));
     default:
       return REDACTED;
   }
