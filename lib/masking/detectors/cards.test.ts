@@ -46,6 +46,8 @@ describe("findCards", () => {
     expect(cards("42424242424242424242")).toEqual([]); // 20 digits, one run
     expect(cards("ts 1700000000008 ms")).toEqual([]); // Luhn-valid 13-digit timestamp starting with 1
     expect(cards("0000000000000000")).toEqual([]);
+    expect(cards("ratio 0.4242424242424242, amount 4242424242424242.50 or 4242424242424242,50")).toEqual([]);
+    expect(cards("card 4242424242424242. Thanks")).toEqual(["4242424242424242"]);
   });
   it("does not join groups across double spaces or other separators", () => {
     expect(cards("4242 4242  4242 4242")).toEqual([]);

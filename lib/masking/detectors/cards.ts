@@ -62,6 +62,12 @@ function scanRun(text: string, groups: number, gluedStart: boolean, gluedEnd: bo
   }
 }
 
+/** A '.' or ',' between two digits: the digits around it are one decimal number, not a card. */
+function decimalMark(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return (code === 46 || code === 44) && isDigit(text.charCodeAt(index - 1)) && isDigit(text.charCodeAt(index + 1));
+}
+
 /** Append every card number found in `text` to `out`. */
 export function findCards(text: string, out: Detection[]): void {
   const n = text.length;
@@ -72,7 +78,7 @@ export function findCards(text: string, out: Detection[]): void {
       continue;
     }
     const runStart = i;
-    const gluedStart = i > 0 && (isAlnum(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 43);
+    const gluedStart = i > 0 && (isAlnum(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 43 || decimalMark(text, i - 1));
     let groups = 0;
     for (;;) {
       const start = i;
@@ -86,7 +92,7 @@ export function findCards(text: string, out: Detection[]): void {
       }
       break;
     }
-    const gluedEnd = i < n && isAlnum(text.charCodeAt(i));
+    const gluedEnd = i < n && (isAlnum(text.charCodeAt(i)) || decimalMark(text, i));
     if (i - runStart >= 13) scanRun(text, groups, gluedStart, gluedEnd, out);
     // Skip the rest of a word the run is glued to, so its digits do not start a new run.
     while (i < n && isAlnum(text.charCodeAt(i))) i++;

@@ -12,6 +12,12 @@ const DATE_PREFIX = /^(?:\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./
 // Scratch for one candidate's digit-group lengths.
 const groupLengths: number[] = [];
 
+function nanpShaped(candidate: string, groups: number): boolean {
+  const g = groupLengths;
+  if (groups === 3) return g[0] === 3 && g[1] === 3 && g[2] === 4;
+  return groups === 4 && g[0] === 1 && candidate.charCodeAt(0) === 49 && g[1] === 3 && g[2] === 3 && g[3] === 4;
+}
+
 const INNER_SEPARATORS: ReadonlySet<string> = new Set([" ", "-", ".", ")", ") ", ")-", " (", "(", "-("]);
 
 /** Is this candidate (starting with '+', '(' or a digit and ending on a digit) shaped like a phone number? */
@@ -51,7 +57,9 @@ export function phoneShaped(candidate: string): boolean {
   // National: 10–12 digits in at least two groups, no group longer than 6, no 1-digit group after the first.
   if (digits < 10 || digits > 12 || groups < 2) return false;
   for (let g = 0; g < groups; g++) if (groupLengths[g] > 6 || (g > 0 && groupLengths[g] < 2)) return false;
-  if (groups === 2 && !parenthesised && candidate.charCodeAt(0) !== 48) return false; // "12345-678901"
+  // Without a trunk '0' or an area code in parentheses, only the North American shape counts:
+  // 415-555-2671, 1-800-555-0199 (not product codes such as 1234-5678-9012 or 12345-678901).
+  if (!parenthesised && candidate.charCodeAt(0) !== 48 && !nanpShaped(candidate, groups)) return false;
   if (dots > 0 && groups < 3) return false; // decimals
   if (dots > 0 && groups === 4 && groupLengths[0] <= 3 && groupLengths[1] <= 3 && groupLengths[2] <= 3 &&
     groupLengths[3] <= 3) return false; // IPv4
