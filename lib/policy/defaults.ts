@@ -26,7 +26,7 @@ export const DANGEROUS_MYSQL_FUNCTIONS = [
 
 /** Settings that change who the session is, make it writable, or hide it from logs. */
 export const DANGEROUS_SETTINGS = [
-  "role", "session_authorization", "session authorization", "*authorization*",
+  "role", "session_authorization", "*authorization*",
   "*read_only*", "sql_log_bin", "sql_log_off", "general_log*", "*audit*", "password",
 ] as const;
 

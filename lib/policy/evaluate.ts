@@ -57,7 +57,8 @@ export function evaluate(
   const outcomes: StatementOutcome[] = analysis.statements.map((_, index) => ({ index, blocks: [], approvals: [], allows: [], hints: [], masked: [] }));
   const plans: MaskingPlan[] = [];
 
-  if (analysis.dialect !== ctx.dialect && analysis.statements.length > 0) {
+  if (analysis.statements.length === 0) return nothingAnalysed(compiled, tracer);
+  if (analysis.dialect !== ctx.dialect) {
     outcomes[0].blocks.push({
       reason: { code: "dialect_mismatch", message: `the statement was analysed as ${analysis.dialect} but the connection is ${ctx.dialect}`, statementIndex: 0 },
     });
@@ -108,6 +109,22 @@ export function evaluate(
     }
   }
   return assembleDecision(compiled, analysis, ctx, outcomes, plans, tracer);
+}
+
+/** An analysis without statements is a fault upstream (lib/sql reports even empty text as `unknown`): fail closed. */
+function nothingAnalysed(compiled: CompiledPolicy, tracer: PolicyTracer | undefined): Decision {
+  const message = "the statement text produced no analysis";
+  tracer?.decision?.("block", message);
+  return {
+    action: "block",
+    matched: [],
+    reasons: [{ code: "nothing_analysed", message, statementIndex: 0 }],
+    hints: [],
+    message,
+    code: "nothing_analysed",
+    statementIndex: 0,
+    ...(compiled.maxRows !== undefined ? { maxRows: compiled.maxRows } : {}),
+  };
 }
 
 function inScope(rules: readonly CompiledRule[], ctx: EvaluationContext, tracer: PolicyTracer | undefined): readonly CompiledRule[] {

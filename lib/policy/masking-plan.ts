@@ -62,7 +62,8 @@ export function planStatement(
   tracer?: PolicyTracer,
 ): StatementMasking {
   const s = new Planner(env, stmt, index, tracer);
-  if (returnsResult) s.outputs();
+  // COPY output is copy data, not rows: it cannot be masked per column, so copies() decides it.
+  if (returnsResult && stmt.kind !== "copy") s.outputs();
   s.predicates();
   if (env.anyActive) s.copies();
   return s.finish();

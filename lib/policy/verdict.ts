@@ -42,8 +42,6 @@ export const DEFAULT_APPROVAL: Omit<ApprovalAction, "type"> = {
   expirySeconds: 900,
 };
 
-const EMPTY_PLAN: MaskingPlan = { statementIndex: 0, columns: [], otherColumns: { detectors: false }, touchesMasked: false };
-
 export function assembleDecision(
   compiled: CompiledPolicy,
   analysis: Analysis,
@@ -137,7 +135,7 @@ function lastResult(analysis: Analysis, plans: readonly MaskingPlan[]): MaskingP
     const s = analysis.statements[plans[i].statementIndex];
     if (s.outputColumns.length > 0 || s.kind === "unknown") return plans[i];
   }
-  return plans.length > 0 ? plans[plans.length - 1] : EMPTY_PLAN;
+  return plans[plans.length - 1];
 }
 
 function limitHint(compiled: CompiledPolicy, analysis: Analysis): string[] {
