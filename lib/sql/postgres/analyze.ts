@@ -44,6 +44,11 @@ export function postgresIdentity(text: string): StatementText {
   };
 }
 
+/** Identity of text the parser rejected: libpg-query's normalize/fingerprint need parseable input. */
+function rawIdentity(text: string): StatementText {
+  return { text, normalized: () => text, fingerprint: () => hash64(text) };
+}
+
 interface RawStatement {
   stmt?: Node;
   stmt_location?: number;
@@ -51,15 +56,16 @@ interface RawStatement {
 }
 
 export function analyzePostgres(input: string, budget: Budget): StatementAnalysis[] {
+  if (input.trim() === "") return [unknownStatement("postgres", rawIdentity(""), "empty_statement")];
   let stmts: RawStatement[];
   try {
     stmts = (parseSync(input) as { stmts?: RawStatement[] }).stmts ?? [];
   } catch (error) {
     const { code, message } = describeFailure(error);
-    return [unknownStatement("postgres", postgresIdentity(input.trim()), code, message)];
+    return [unknownStatement("postgres", rawIdentity(input.trim()), code, message)];
   }
   if (stmts.length === 0) {
-    return [unknownStatement("postgres", postgresIdentity(input.trim()), "empty_statement")];
+    return [unknownStatement("postgres", rawIdentity(input.trim()), "empty_statement")];
   }
   const slicer = textSlicer(input);
   const out: StatementAnalysis[] = [];
