@@ -171,6 +171,17 @@ describe("masking: other routes", () => {
     const s = stmt({ kind: "copy", copy: { direction: "to", target: "stdio" }, tablesRead: ["customers"], outputColumns: [{ name: "*", sources: [{ table: "customers", column: "*" }], direct: true }] });
     expect(decide(s)).toMatchObject({ action: "block", code: "masked_copy" });
     expect(decide(s, withCatalog)).toMatchObject({ action: "block", code: "masked_copy" });
+    const bare = stmt({ kind: "copy", copy: { direction: "to", target: "stdio" }, tablesRead: ["customers"] });
+    expect(decide(bare)).toMatchObject({ action: "block", code: "masked_copy" });
+  });
+
+  it("allows COPY of unmasked columns of a masked table, and COPY of a query computing over a masked one is blocked", () => {
+    const ok = stmt({ kind: "copy", copy: { direction: "to", target: "stdio" }, tablesRead: ["customers"], outputColumns: [out("id", "customers.id"), out("name", "customers.name")] });
+    const d = decide(ok);
+    expect(d.action).toBe("allow");
+    expect(plan(d)).toMatchObject({ columns: [], otherColumns: { detectors: true } });
+    const bad = stmt({ kind: "copy", copy: { direction: "to", target: "stdio" }, tablesRead: ["customers"], outputColumns: [expr("upper", "customers.ssn")] });
+    expect(decide(bad)).toMatchObject({ action: "block", code: "masked_copy", message: "COPY would return masked columns of customers unmasked" });
   });
 
   it("asks approval for a write that copies rows out of a masked table", () => {

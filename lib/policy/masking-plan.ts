@@ -62,10 +62,11 @@ export function planStatement(
   tracer?: PolicyTracer,
 ): StatementMasking {
   const s = new Planner(env, stmt, index, tracer);
-  // COPY output is copy data, not rows: it cannot be masked per column, so copies() decides it.
-  if (returnsResult && stmt.kind !== "copy") s.outputs();
+  // COPY output is copy data, not rows: it cannot be masked, so a COPY that would carry a masked value is blocked.
+  if (stmt.kind === "copy" && stmt.copy?.direction !== "from") s.copyOut();
+  else if (returnsResult) s.outputs();
   s.predicates();
-  if (env.anyActive) s.copies();
+  if (env.anyActive) s.writesFromMasked();
   return s.finish();
 }
 
@@ -180,19 +181,34 @@ class Planner {
     }
   }
 
-  copies(): void {
+  copyOut(): void {
+    this.exact = false;
+    this.anyDetectors = this.env.detectors !== "off";
+    if (!this.env.anyActive) return;
     const st = this.stmt;
-    if (st.kind === "copy" && st.copy?.direction !== "from") {
-      const tables = [...st.tablesRead, ...st.outputColumns.flatMap((o) => o.sources.map((x) => x.table))];
-      for (const t of tables) {
+    let culprit: { table: string; mask: CompiledMask } | undefined;
+    if (st.outputColumns.length > 0) {
+      this.outputs();
+      const masked = this.columns.find((c) => c.because !== undefined);
+      if (masked?.because !== undefined) culprit = { table: masked.because.source.replace(/\.[^.]*$/, ""), mask: this.maskByRef(masked.because.rule) };
+      else if (this.problems.length > 0) culprit = { table: this.wholeRow?.replace(/\.\*$/, "") ?? "a table", mask: this.maskByRef(this.problems[0].rule) };
+      this.columns.length = 0;
+      this.problems.length = 0;
+    } else {
+      for (const t of st.tablesRead) {
         const hit = this.tableMask(t);
         if (hit !== undefined) {
-          this.problem("masked_copy", "block", hit.mask, `COPY would return masked columns of ${t} unmasked`, `use SELECT on ${t}; masked columns come back masked`);
+          culprit = { table: t, mask: hit.mask };
           break;
         }
       }
-      return;
     }
+    if (culprit !== undefined)
+      this.problem("masked_copy", "block", culprit.mask, `COPY would return masked columns of ${culprit.table} unmasked`, `use SELECT on ${culprit.table}; masked columns come back masked`);
+  }
+
+  writesFromMasked(): void {
+    const st = this.stmt;
     if (!writesRows(st) && st.kind !== "ddl") return;
     const written = new Set([...st.tablesWritten, ...(st.writes ?? []).map((w) => w.table)]);
     for (const t of st.tablesRead) {
@@ -243,6 +259,11 @@ class Planner {
     if (cols === undefined) return first;
     const hits = cols.flatMap((c) => this.env.masks.hits(table, c, this.env.active));
     return hits.find((h) => h.mask.derived === "block") ?? strongest(hits);
+  }
+
+  private maskByRef(ref: RuleRef): CompiledMask {
+    // Every ref in a plan comes from the compiled masks, so the fallback is never used.
+    return this.env.masks.masks.find((m) => m.ref === ref) ?? this.env.masks.masks[0];
   }
 
   private maskedHint(source: string, mask: CompiledMask): void {
