@@ -21,10 +21,19 @@ export function analyzeMysql(input: string, budget: Budget): StatementAnalysis[]
   if (!prepared.ok) {
     return [unknownStatement("mysql", rawIdentity(input.trim()), "parse_error", prepared.message)];
   }
+  if (input.includes("\\") && !sameReading(prepared.statements, prepareMysql(input, false))) {
+    // The split depends on sql_mode NO_BACKSLASH_ESCAPES ('a\'; DROP TABLE t; -- '): refuse to pick one.
+    return [unknownStatement("mysql", rawIdentity(input.trim()), "parse_error", "statement boundaries depend on backslash escaping in strings")];
+  }
   if (prepared.statements.length === 0) {
     return [unknownStatement("mysql", rawIdentity(input.trim()), "empty_statement")];
   }
   return prepared.statements.map((statement) => analyzeOne(statement, budget));
+}
+
+function sameReading(a: readonly PreparedStatement[], b: ReturnType<typeof prepareMysql>): boolean {
+  if (!b.ok || b.statements.length !== a.length) return false;
+  return a.every((s, i) => s.normalized === b.statements[i].normalized);
 }
 
 function identityOf(statement: PreparedStatement): StatementText {

@@ -42,7 +42,11 @@ function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c >= 128;
 }
 
-export function prepareMysql(input: string): PrepareResult {
+/**
+ * @param backslashEscapes MySQL's default; with sql_mode NO_BACKSLASH_ESCAPES a backslash is an ordinary
+ * character inside strings. Callers compare both readings when the text contains a backslash.
+ */
+export function prepareMysql(input: string, backslashEscapes = true): PrepareResult {
   const statements: PreparedStatement[] = [];
   let code = "";
   let normalized = "";
@@ -106,7 +110,7 @@ export function prepareMysql(input: string): PrepareResult {
       for (;;) {
         if (j >= n) return { ok: false, message: "unterminated quoted string" };
         const d = input.charCodeAt(j);
-        if (d === Ch.Backslash && c !== Ch.Backtick) {
+        if (d === Ch.Backslash && c !== Ch.Backtick && backslashEscapes) {
           j += 2;
           continue;
         }
