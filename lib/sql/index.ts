@@ -2,6 +2,13 @@
 // once `await initSqlParsers()` has loaded the PostgreSQL parser (WASM). Results are frozen and cached by
 // (dialect, text), so a repeat costs one map lookup. Hostile input never throws: too large, too deep, too
 // slow, empty or unparseable input each come back as an `unknown` statement with a reason.
+//
+// Decisions callers rely on:
+// - Empty, whitespace-only or comment-only input → one `unknown` statement, errorCode "empty_statement".
+// - `unknown` statements report hasWhere: false (fail closed), plus whatever a fallback scan could see.
+// - `normalized` and `fingerprint` are computed on first read (libpg-query's fingerprint costs as much as a
+//   parse), then kept; the object is frozen either way.
+// - A time-budget failure is not cached (a GC pause must not make a text unknown forever).
 
 import type { Analysis, Dialect, StatementAnalysis } from "./types";
 import { LruCache } from "./cache";

@@ -100,6 +100,9 @@ function classify(node: Node, identity: StatementText, w: PgWalker): Classificat
     // Reads and calls inside (PREPARE's query, LOCK's tables, VACUUM's relations) still count.
     walkFields(w, fields, w.scope(undefined), []);
     if (tag === "LoadStmt") w.facts.fileAccess = true;
+    // Relations held inline (not as wrapped RangeVar nodes): VACUUM/ANALYZE, CLUSTER, REINDEX.
+    const inline = [fields.relation, ...((fields.rels as Node[] | undefined) ?? []).map((r) => unwrap(r)[1].relation)];
+    for (const rv of inline) if (rv && typeof rv === "object") w.facts.read.add(rangeVarName(rv as RangeVar));
     if (tag === "RefreshMatViewStmt") moveReadToWritten(w, fields.relation as RangeVar | undefined);
     return { kind: simple };
   }
