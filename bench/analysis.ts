@@ -28,7 +28,7 @@ function cold(dialect: Dialect): () => void {
   return () => {
     const s = analyze(JOIN, dialect, { bypassCache: true }).statements[0];
     // Read the lazily computed fields too, as a recorder would.
-    if (s.kind !== "select" || s.fingerprint.length === 0) throw new Error("unexpected analysis");
+    if (s.kind !== "select" || s.fingerprint.length === 0 || s.normalized.length === 0) throw new Error("unexpected analysis");
   };
 }
 
