@@ -44,6 +44,7 @@ export type ReasonCode =
   | "masked_derived" // an expression over a masked column, blocked by the rule's option
   | "masked_copy" // COPY of a table with masked columns (COPY output cannot be masked)
   | "masked_copy_write" // a write that copies rows out of a table with masked columns
+  | "masked_variable" // a (MySQL) variable assignment that would store values of a table with masked columns
   | "dialect_mismatch" // the analysis is for another dialect than the connection's
   | "nothing_analysed"; // the analysis holds no statement (fail closed)
 

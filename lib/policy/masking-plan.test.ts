@@ -191,6 +191,16 @@ describe("masking: other routes", () => {
     expect(d.reasons.map((r) => r.code)).toContain("masked_copy_write");
   });
 
+  it("blocks storing values of a masked table in variables (MySQL @v, SET)", () => {
+    const my = (p: Parameters<typeof stmt>[0]) => stmt({ dialect: "mysql", ...p });
+    const c = compilePolicy([defaultPolicy(), demoMasking()]);
+    const run = (s: StatementAnalysis) => evaluate(c, analysis(s), context({ dialect: s.dialect }));
+    expect(run(my({ kind: "select", normalized: "select @x := ssn from customers", tablesRead: ["customers"], outputColumns: [expr("?column?", "customers.ssn")] }))).toMatchObject({ action: "block", code: "masked_variable" });
+    expect(run(my({ kind: "select", normalized: "select ssn into @x from customers", tablesRead: ["customers"], outputColumns: [out("ssn", "customers.ssn")] }))).toMatchObject({ action: "block", code: "masked_variable" });
+    expect(run(my({ kind: "session", setting: "x", normalized: "set @x = (select ssn from customers)", tablesRead: ["customers"] }))).toMatchObject({ action: "block", code: "masked_variable" });
+    expect(run(my({ kind: "select", normalized: "select id into @x from orders", tablesRead: ["orders"], outputColumns: [out("id", "orders.id")] })).action).toBe("allow");
+  });
+
   it("masks RETURNING of a write", () => {
     const s = stmt({ kind: "update", tablesWritten: ["customers"], outputColumns: [out("card_number", "customers.card_number")] });
     const d = decide(s);

@@ -48,6 +48,7 @@ export interface StatementMasking {
 }
 
 const STAR_NAME = /(^|\.)\*$/;
+const VARIABLE_ASSIGNMENT = /:=|\binto\s+@/;
 
 /** A `*` / `t.*` in the select list (expands to many result columns), as opposed to a single row value. */
 export function isStarOutput(o: OutputColumn): boolean {
@@ -66,7 +67,10 @@ export function planStatement(
   if (stmt.kind === "copy" && stmt.copy?.direction !== "from") s.copyOut();
   else if (returnsResult) s.outputs();
   s.predicates();
-  if (env.anyActive) s.writesFromMasked();
+  if (env.anyActive) {
+    s.writesFromMasked();
+    s.variables();
+  }
   return s.finish();
 }
 
@@ -205,6 +209,25 @@ class Planner {
     }
     if (culprit !== undefined)
       this.problem("masked_copy", "block", culprit.mask, `COPY would return masked columns of ${culprit.table} unmasked`, `use SELECT on ${culprit.table}; masked columns come back masked`);
+  }
+
+  /**
+   * MySQL user variables launder values past masking: `SELECT @v := ssn ...`, `SELECT ssn INTO @v ...` and
+   * `SET @v = (SELECT ssn ...)` store the raw value, and a later `SELECT @v` has no lineage. The analysis does
+   * not report assignments, so this looks at the normalized text (literals and comments removed).
+   */
+  variables(): void {
+    const st = this.stmt;
+    const assigns = st.kind === "session" || (st.dialect === "mysql" && VARIABLE_ASSIGNMENT.test(st.normalized));
+    if (!assigns) return;
+    const tables = [...st.tablesRead, ...st.outputColumns.flatMap((o) => o.sources.map((x) => x.table)), ...st.predicateColumns.map((x) => x.table)];
+    for (const t of tables) {
+      const hit = this.tableMask(t);
+      if (hit !== undefined) {
+        this.problem("masked_variable", "block", hit.mask, `the statement stores values read from ${t}, which has masked columns, in a variable`, "select masked columns directly; they cannot be stored in variables");
+        return;
+      }
+    }
   }
 
   writesFromMasked(): void {
