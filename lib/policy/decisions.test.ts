@@ -86,6 +86,11 @@ const CASES: readonly Case[] = [
   { sql: "SELECT BENCHMARK(1000000, MD5('x'))", dialect: M, expect: "block", code: "rule_block" },
   { sql: "SELECT sys_exec('id')", dialect: M, expect: "block", code: "rule_block" },
   { sql: "SET GLOBAL general_log = 1", dialect: M, expect: "block", code: "rule_block" },
+  { sql: "SET @@global.read_only = 0", dialect: M, expect: "block", code: "rule_block" },
+  { sql: "SET sql_log_bin = 0", dialect: M, expect: "block", code: "rule_block" },
+  { sql: "SET statement_timeout = 0", expect: "allow" },
+  { sql: "RESET ROLE", expect: "block", code: "rule_block" },
+  { sql: "LOAD 'plpgsql'", expect: "block", code: "rule_block" },
   { sql: "SELECT * FROM mysql.user", dialect: M, expect: "block", code: "rule_block" },
   { sql: "SHOW TABLES", dialect: M, expect: "allow" },
   // Unanalysable

@@ -27,7 +27,7 @@ export const DANGEROUS_MYSQL_FUNCTIONS = [
 /** Settings that change who the session is, make it writable, or hide it from logs. */
 export const DANGEROUS_SETTINGS = [
   "role", "session_authorization", "*authorization*",
-  "*read_only*", "sql_log_bin", "sql_log_off", "general_log*", "*audit*", "password",
+  "*read_only*", "sql_log_bin", "sql_log_off", "general_log*", "*audit*", "password", "global", "global.*",
 ] as const;
 
 /** Catalog tables that hold sample values of every column (masked ones too) or credentials. */
