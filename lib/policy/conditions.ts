@@ -42,7 +42,7 @@ export function missingWhere(s: StatementAnalysis): string | undefined {
   return undefined;
 }
 
-function tablesOf(s: StatementAnalysis, access: Match["tableAccess"]): string[] {
+function tablesOf(s: StatementAnalysis, access: NonNullable<Match["tableAccess"]>): string[] {
   const out: string[] = [];
   if (access !== "write") out.push(...s.tablesRead);
   if (access !== "read") {
@@ -100,7 +100,7 @@ export function compileConditions(m: Match, uncertainMatches: boolean): Conditio
   }
   if (m.tables !== undefined) {
     const globs = compileQualifiedGlobSet(m.tables);
-    const access = m.tableAccess;
+    const access = m.tableAccess ?? "any";
     const hit = (s: StatementAnalysis) => tablesOf(s, access).find((t) => globs.matches(t));
     out.push({ label: `tables (${access}) match [${m.tables.join(", ")}]`, test: (v) => hit(v.stmt) !== undefined, describe: (v) => `table ${hit(v.stmt)}` });
   }

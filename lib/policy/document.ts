@@ -55,7 +55,14 @@ export function validatePolicy(data: unknown): PolicyDocumentResult {
 /** Serialize a policy. Defaults are written out, so the document says exactly what will be enforced. */
 export function exportPolicy(policy: Policy, format: PolicyFormat): string {
   if (format === "json") return JSON.stringify(policy, null, 2) + "\n";
-  return YAML.stringify(policy, { lineWidth: 0, aliasDuplicateObjects: false });
+  const doc = new YAML.Document(policy, { aliasDuplicateObjects: false });
+  // Lists of plain values read best on one line: `kinds: [insert, update]`.
+  YAML.visit(doc, {
+    Seq(_, node) {
+      if (node.items.every((i) => YAML.isScalar(i))) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 110 });
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

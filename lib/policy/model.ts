@@ -57,7 +57,8 @@ export const matchSchema = z.strictObject({
   ddl: z.array(z.enum(["create", "alter", "drop"])).min(1).optional(),
   /** Tables (globs; a pattern without a schema matches any schema). */
   tables: globList.min(1).optional(),
-  tableAccess: z.enum(["any", "read", "write"]).default("any"),
+  /** Which side of `tables` counts: read, written, or either (the default). */
+  tableAccess: z.enum(["any", "read", "write"]).optional(),
   /** Columns read, returned or used in predicates: `table.column` globs. */
   columns: z.array(columnGlobSchema).min(1).max(500).optional(),
   /** Functions called (globs such as `dblink*`). */
@@ -138,11 +139,11 @@ export const ruleSchema = z
     description: z.string().max(2000).optional(),
     enabled: z.boolean().default(true),
     scope: scopeSchema.default({ connections: [], agentGroups: [], agents: [] }),
-    match: matchSchema.default({ tableAccess: "any" }),
+    match: matchSchema.default({}),
     action: actionSchema,
   })
   .superRefine((rule, ctx) => {
-    if (rule.action.type === "mask" && Object.keys(rule.match).some((k) => k !== "tableAccess")) {
+    if (rule.action.type === "mask" && Object.keys(rule.match).length > 0) {
       ctx.addIssue({
         code: "custom",
         path: ["match"],
