@@ -59,7 +59,8 @@ export function exportPolicy(policy: Policy, format: PolicyFormat): string {
   // Lists of plain values read best on one line: `kinds: [insert, update]`.
   YAML.visit(doc, {
     Seq(_, node) {
-      if (node.items.every((i) => YAML.isScalar(i))) node.flow = true;
+      const scalars = node.items.every((i) => YAML.isScalar(i));
+      if (scalars && node.items.reduce((n, i) => n + String((i as YAML.Scalar).value).length + 2, 0) <= 72) node.flow = true;
     },
   });
   return doc.toString({ lineWidth: 110 });
