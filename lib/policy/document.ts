@@ -59,8 +59,12 @@ export function exportPolicy(policy: Policy, format: PolicyFormat): string {
   // Lists of plain values read best on one line: `kinds: [insert, update]`.
   YAML.visit(doc, {
     Seq(_, node) {
-      const scalars = node.items.every((i) => YAML.isScalar(i));
-      if (scalars && node.items.reduce((n, i) => n + String((i as YAML.Scalar).value).length + 2, 0) <= 72) node.flow = true;
+      let width = 0;
+      for (const item of node.items) {
+        if (!YAML.isScalar(item)) return;
+        width += String(item.value).length + 2;
+      }
+      if (width <= 72) node.flow = true;
     },
   });
   return doc.toString({ lineWidth: 110 });
