@@ -18,9 +18,11 @@ describe("default policy", () => {
   });
 
   it("hints at LIMIT when a read has none or a larger one", () => {
-    expect(decide(stmt({ kind: "select", outputColumns: [out("id", "orders.id")] })).hints).toContain("use LIMIT ≤ 1000");
-    expect(decide(stmt({ kind: "select", outputColumns: [out("id", "orders.id")], hasLimit: true, limit: 5000 })).hints).toContain("use LIMIT ≤ 1000");
-    expect(decide(stmt({ kind: "select", outputColumns: [out("id", "orders.id")] })).maxRows).toBe(1000);
+    const orders = { kind: "select", tablesRead: ["orders"], outputColumns: [out("id", "orders.id")] } as const;
+    expect(decide(stmt(orders)).hints).toContain("use LIMIT ≤ 1000");
+    expect(decide(stmt({ ...orders, hasLimit: true, limit: 5000 })).hints).toContain("use LIMIT ≤ 1000");
+    expect(decide(stmt(orders)).maxRows).toBe(1000);
+    expect(decide(stmt({ kind: "select", outputColumns: [{ name: "?column?", sources: [], direct: false }] })).hints).toEqual([]);
   });
 
   it("sends unanalysable statements for approval", () => {

@@ -142,7 +142,7 @@ function limitHint(compiled: CompiledPolicy, analysis: Analysis): string[] {
   const max = compiled.maxRows;
   if (max === undefined) return [];
   for (const s of analysis.statements)
-    if (s.kind === "select" && s.outputColumns.length > 0 && (!s.hasLimit || (s.limit !== undefined && s.limit > max)))
+    if (s.kind === "select" && s.tablesRead.length > 0 && s.outputColumns.length > 0 && (!s.hasLimit || (s.limit !== undefined && s.limit > max)))
       return [`use LIMIT ≤ ${max}`];
   return [];
 }
