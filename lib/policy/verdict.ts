@@ -69,15 +69,12 @@ export function assembleDecision(
   const approvals: ApprovalFinding[] = [];
   const maskHints: string[] = [];
   for (const o of outcomes) {
-    for (const f of [...o.blocks, ...o.approvals, ...o.allows]) {
-      if (f.matched !== undefined) matched.push(f.matched);
-      reasons.push(f.reason);
-    }
-    const seen = new Set<string>();
-    for (const ref of o.masked) {
-      const key = `${ref.policyId}\u0000${ref.ruleId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+    collect(o.blocks, matched, reasons);
+    collect(o.approvals, matched, reasons);
+    collect(o.allows, matched, reasons);
+    for (let i = 0; i < o.masked.length; i++) {
+      const ref = o.masked[i];
+      if (o.masked.indexOf(ref) !== i) continue; // refs are shared objects: identity dedupes
       matched.push({ ...ref, action: "mask", statementIndex: o.index, what: "masks result columns" });
     }
     blocks.push(...o.blocks);
@@ -106,6 +103,13 @@ export function assembleDecision(
   }
   tracer?.decision?.("allow", reasons.length > 0 ? reasons[0].message : "nothing to execute");
   return { action: "allow", ...base, hints: unique([...maskHints, ...limitHints]), ...results };
+}
+
+function collect(findings: readonly Finding[], matched: MatchedRule[], reasons: Reason[]): void {
+  for (const f of findings) {
+    if (f.matched !== undefined) matched.push(f.matched);
+    reasons.push(f.reason);
+  }
 }
 
 function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): ApprovalRequirement {
