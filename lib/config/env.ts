@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+// Every setting Airlock reads, validated once at start-up. `.env.example` lists the same variables.
+// A problem is reported as one line naming the variable and what is wrong — never its value, which may be a secret.
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a whole number")
+    .min(0, "must be between 0 and 65535")
+    .max(65535, "must be between 0 and 65535")
+    .default(fallback);
+
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}, "must be a PostgreSQL URL such as postgresql://user:password@host:5432/airlock");
+
+const base64Key = z
+  .string()
+  .refine((value) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, "base64").length === 32, {
+    message: "must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)",
+  });
+
+const flag = z
+  .enum(["1", "0", "true", "false", "on", "off", "yes", "no"], { error: "must be on or off" })
+  .transform((value) => ["1", "true", "on", "yes"].includes(value));
+
+export const envSchema = z
+  .object({
+    DATABASE_URL: postgresUrl.optional(),
+    AIRLOCK_DATA_DIR: z.string().min(1, "must not be empty").default(".airlock"),
+    AIRLOCK_MASTER_KEY: base64Key.optional(),
+    AIRLOCK_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    AIRLOCK_WEB_PORT: port(3000),
+    AIRLOCK_GATEWAY_PORT: port(7070),
+    AIRLOCK_STORE_PORT: port(54329),
+    AIRLOCK_DEMO_DB_PORT: port(54330),
+    AIRLOCK_PUBLIC_URL: z.url({ error: "must be an http(s) URL" }).optional(),
+    AIRLOCK_DEMO: flag.optional(),
+    AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL && !env.AIRLOCK_MASTER_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AIRLOCK_MASTER_KEY"],
+        message: "is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)",
+      });
+    }
+    if (env.DATABASE_URL && !env.AIRLOCK_AUTH_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AIRLOCK_AUTH_SECRET"],
+        message: "is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)",
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+export interface AirlockConfig extends Env {
+  /** No DATABASE_URL: the store is an embedded PostgreSQL under the data directory. */
+  readonly embeddedStore: boolean;
+  /** Seed and run the demo shop (default: on with the embedded store, off with a server store). */
+  readonly demo: boolean;
+  readonly publicUrl: string;
+}
+
+export type ConfigResult = { ok: true; config: AirlockConfig } | { ok: false; problems: string[] };
+
+/** Reads the environment. Empty strings count as unset, so `FOO=` in a .env file does not break start-up. */
+export function readConfig(environment: NodeJS.ProcessEnv = process.env): ConfigResult {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = environment[key];
+    if (value !== undefined && value.trim() !== "") input[key] = value.trim();
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")} ${issue.message}`);
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  const env = parsed.data;
+  const embeddedStore = !env.DATABASE_URL;
+  return {
+    ok: true,
+    config: {
+      ...env,
+      embeddedStore,
+      demo: env.AIRLOCK_DEMO ?? embeddedStore,
+      publicUrl: (env.AIRLOCK_PUBLIC_URL ?? `http://localhost:${env.AIRLOCK_WEB_PORT}`).replace(/\/$/, ""),
+    },
+  };
+}
