@@ -45,14 +45,16 @@ export const envSchema = z
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
   })
   .superRefine((env, ctx) => {
-    if (env.DATABASE_URL && !env.AIRLOCK_MASTER_KEY) {
+    // Only a valid server URL makes these required; a malformed one is reported on its own line.
+    if (!env.DATABASE_URL || !postgresUrl.safeParse(env.DATABASE_URL).success) return;
+    if (!env.AIRLOCK_MASTER_KEY) {
       ctx.addIssue({
         code: "custom",
         path: ["AIRLOCK_MASTER_KEY"],
         message: "is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)",
       });
     }
-    if (env.DATABASE_URL && !env.AIRLOCK_AUTH_SECRET) {
+    if (!env.AIRLOCK_AUTH_SECRET) {
       ctx.addIssue({
         code: "custom",
         path: ["AIRLOCK_AUTH_SECRET"],

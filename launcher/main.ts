@@ -1,0 +1,125 @@
+import fs from "node:fs";
+import path from "node:path";
+import { readConfig } from "../lib/config/env";
+import { createStore } from "../lib/store/client";
+import { deployMigrations } from "../lib/store/prisma-cli";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded/pglite-server";
+import { errorMessage } from "../lib/log";
+import { seedDemo, readDemoCredentials, type DemoCredentials } from "../demo/seed";
+import { startDemoShop } from "../demo/target";
+import { loadSecrets } from "./secrets";
+import { lockDataDir } from "./instance-lock";
+import { ensurePrismaClient, ensureWebBuild, root } from "./prepare";
+import { startChild, stopChild, waitHealthy, type Child } from "./processes";
+import { banner } from "./banner";
+
+// `npm start`: prepares what is missing (Prisma client, web build, store, migrations, demo), starts the
+// gateway worker and the web app, prints where to go, and stops everything cleanly on Ctrl-C.
+
+const say = (line: string) => process.stdout.write(`airlock: ${line}\n`);
+
+const result = readConfig();
+if (!result.ok) {
+  for (const problem of result.problems) process.stderr.write(`airlock: ${problem}\n`);
+  process.exit(1);
+}
+const config = result.config;
+const dataDir = path.resolve(root, config.AIRLOCK_DATA_DIR);
+const host = process.env.AIRLOCK_HOST ?? "127.0.0.1";
+
+const servers: EmbeddedPostgres[] = [];
+const children: Child[] = [];
+let unlock: () => void = () => undefined;
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => undefined);
+  stopping = true;
+  await Promise.all(children.map((child) => stopChild(child)));
+  for (const server of servers.reverse()) await server.stop().catch(() => undefined);
+  unlock();
+  if (code === 0) say("stopped.");
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void (say("stopping…"), stopAll(0)));
+process.on("SIGTERM", () => void stopAll(0));
+
+async function main(): Promise<void> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  unlock = lockDataDir(dataDir);
+  const secrets = loadSecrets(config, dataDir);
+  for (const file of secrets.generated) {
+    say(`generated ${file} — fine for a try-out; production must set AIRLOCK_MASTER_KEY and AIRLOCK_AUTH_SECRET`);
+  }
+
+  if (await ensurePrismaClient()) say("generated the Prisma client");
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const storeServer = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "store"), port: config.AIRLOCK_STORE_PORT });
+    servers.push(storeServer);
+    databaseUrl = storeServer.url;
+    say(`embedded store on 127.0.0.1:${storeServer.port} (data in ${path.join(dataDir, "store")})`);
+  }
+  say("applying migrations…");
+  await deployMigrations(databaseUrl);
+
+  let demo: DemoCredentials | null = null;
+  if (config.demo) {
+    const shop = await startDemoShop(dataDir, config.AIRLOCK_DEMO_DB_PORT);
+    servers.push(shop);
+    const store = createStore(databaseUrl, { maxConnections: 1 });
+    try {
+      demo = await seedDemo(store, dataDir, Buffer.from(secrets.masterKey, "base64"), {
+        host: "127.0.0.1",
+        port: shop.port,
+        database: "postgres",
+        username: "postgres",
+        password: "postgres",
+      });
+    } finally {
+      await store.$disconnect();
+    }
+    demo ??= readDemoCredentials(dataDir);
+    say(`demo shop on 127.0.0.1:${shop.port}`);
+  }
+
+  if (await ensureWebBuild((line) => say(`building the web app: ${line}`))) say("built the web app");
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: databaseUrl,
+    AIRLOCK_MASTER_KEY: secrets.masterKey,
+    AIRLOCK_AUTH_SECRET: secrets.authSecret,
+    AIRLOCK_PUBLIC_URL: config.publicUrl,
+    NEXTAUTH_SECRET: secrets.authSecret,
+    NEXTAUTH_URL: config.publicUrl,
+  };
+  const gatewayUrl = `http://${host}:${config.AIRLOCK_GATEWAY_PORT}`;
+  const webUrl = `http://${host}:${config.AIRLOCK_WEB_PORT}`;
+  const gateway = startChild("gateway", path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "gateway", "main.ts")], env, root);
+  const web = startChild("web", path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(config.AIRLOCK_WEB_PORT), "-H", host], env, root);
+  children.push(gateway, web);
+  for (const child of children) {
+    void child.exited.then((code) => {
+      if (!stopping) {
+        process.stderr.write(`airlock: the ${child.name} exited unexpectedly (code ${code}); stopping\n`);
+        void stopAll(1);
+      }
+    });
+  }
+  await Promise.all([waitHealthy(gateway, `${gatewayUrl}/healthz`, 60_000), waitHealthy(web, `${webUrl}/api/health`, 120_000)]);
+
+  process.stdout.write(banner({ dashboardUrl: config.publicUrl, gatewayUrl, demo, embeddedStore: config.embeddedStore, dataDir }));
+  say("ready");
+}
+
+main().catch(async (error: unknown) => {
+  if (stopping) return;
+  process.stderr.write(`airlock: ${errorMessage(error)}\n`);
+  await stopAll(1);
+});
+
