@@ -13,7 +13,7 @@ if (!result.ok) {
 }
 const config = result.config;
 const log = createLogger("gateway", config.AIRLOCK_LOG_LEVEL);
-const host = process.env.AIRLOCK_HOST ?? "127.0.0.1";
+const host = config.AIRLOCK_HOST;
 
 async function storeReachable(): Promise<boolean> {
   try {

@@ -25,7 +25,7 @@ if (!result.ok) {
 }
 const config = result.config;
 const dataDir = path.resolve(root, config.AIRLOCK_DATA_DIR);
-const host = process.env.AIRLOCK_HOST ?? "127.0.0.1";
+const host = config.AIRLOCK_HOST;
 
 const servers: EmbeddedPostgres[] = [];
 const children: Child[] = [];

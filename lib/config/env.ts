@@ -30,12 +30,12 @@ const flag = z
   .enum(["1", "0", "true", "false", "on", "off", "yes", "no"], { error: "must be on or off" })
   .transform((value) => ["1", "true", "on", "yes"].includes(value));
 
-export const envSchema = z
-  .object({
+export const envSchema = z.object({
     DATABASE_URL: postgresUrl.optional(),
     AIRLOCK_DATA_DIR: z.string().min(1, "must not be empty").default(".airlock"),
     AIRLOCK_MASTER_KEY: base64Key.optional(),
     AIRLOCK_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    AIRLOCK_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be a host name or IP address to listen on").default("127.0.0.1"),
     AIRLOCK_WEB_PORT: port(3000),
     AIRLOCK_GATEWAY_PORT: port(7070),
     AIRLOCK_STORE_PORT: port(54329),
@@ -43,24 +43,6 @@ export const envSchema = z
     AIRLOCK_PUBLIC_URL: z.url({ error: "must be an http(s) URL" }).optional(),
     AIRLOCK_DEMO: flag.optional(),
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
-  })
-  .superRefine((env, ctx) => {
-    // Only a valid server URL makes these required; a malformed one is reported on its own line.
-    if (!env.DATABASE_URL || !postgresUrl.safeParse(env.DATABASE_URL).success) return;
-    if (!env.AIRLOCK_MASTER_KEY) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["AIRLOCK_MASTER_KEY"],
-        message: "is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)",
-      });
-    }
-    if (!env.AIRLOCK_AUTH_SECRET) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["AIRLOCK_AUTH_SECRET"],
-        message: "is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)",
-      });
-    }
   });
 
 export type Env = z.output<typeof envSchema>;
@@ -83,10 +65,15 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     if (value !== undefined && value.trim() !== "") input[key] = value.trim();
   }
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")} ${issue.message}`);
-    return { ok: false, problems: [...new Set(problems)] };
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")} ${issue.message}`);
+  // A server store needs its secrets from the environment (only checked for a valid URL: a malformed one
+  // is reported on its own line).
+  if (input.DATABASE_URL && postgresUrl.safeParse(input.DATABASE_URL).success) {
+    for (const name of ["AIRLOCK_MASTER_KEY", "AIRLOCK_AUTH_SECRET"]) {
+      if (!input[name]) problems.push(`${name} is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)`);
+    }
   }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const env = parsed.data;
   const embeddedStore = !env.DATABASE_URL;
   return {
