@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from "../lib/embedded/pglite-server";
 import { errorMessage } from "../lib/log";
 import { lockDataDir } from "./instance-lock";
 import { root } from "./prepare";
+import { loadDotEnv } from "./dotenv";
 
 // npm run db:migrate   apply prisma/migrations to the store (DATABASE_URL, or the embedded one)
 // npm run db:generate  generate the Prisma client
@@ -17,6 +18,7 @@ import { root } from "./prepare";
 const [command, name] = process.argv.slice(2);
 
 async function migrate(): Promise<void> {
+  loadDotEnv();
   const result = readConfig();
   if (!result.ok) throw new Error(result.problems.join("\n"));
   const { config } = result;

@@ -12,12 +12,14 @@ import { lockDataDir } from "./instance-lock";
 import { ensurePrismaClient, ensureWebBuild, root } from "./prepare";
 import { startChild, stopChild, waitHealthy, type Child } from "./processes";
 import { banner } from "./banner";
+import { loadDotEnv } from "./dotenv";
 
 // `npm start`: prepares what is missing (Prisma client, web build, store, migrations, demo), starts the
 // gateway worker and the web app, prints where to go, and stops everything cleanly on Ctrl-C.
 
 const say = (line: string) => process.stdout.write(`airlock: ${line}\n`);
 
+loadDotEnv();
 const result = readConfig();
 if (!result.ok) {
   for (const problem of result.problems) process.stderr.write(`airlock: ${problem}\n`);
