@@ -40,7 +40,7 @@ export const envSchema = z.object({
     AIRLOCK_GATEWAY_PORT: port(7070),
     AIRLOCK_STORE_PORT: port(54329),
     AIRLOCK_DEMO_DB_PORT: port(54330),
-    AIRLOCK_PUBLIC_URL: z.url({ error: "must be an http(s) URL" }).optional(),
+    AIRLOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     AIRLOCK_DEMO: flag.optional(),
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
   });
