@@ -29,7 +29,12 @@ export function agentTokenPrefix(token: string): string | null {
   return match ? `${SCHEME}${match[1]}` : null;
 }
 
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+
+/** Constant-time comparison of two hex hashes. Anything that is not whole, non-empty hex never matches
+ *  (Buffer's hex decoder silently stops at the first bad character, so "abc" would equal "abd"). */
 export function sameHash(a: string, b: string): boolean {
+  if (!HEX.test(a) || !HEX.test(b)) return false;
   const left = Buffer.from(a, "hex");
   const right = Buffer.from(b, "hex");
   return left.length === right.length && timingSafeEqual(left, right);
