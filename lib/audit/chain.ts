@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+
+// The hash chain over a session's recording. Pure: no I/O, no clock.
+//
+//   hash(n) = sha256hex( hash(n-1) + "\n" + canonicalJson({ sessionId, seq, type, at, decision, sqlText, payload }) )
+//   hash(0) = GENESIS_HASH (64 zeros)
+//
+// Canonical JSON is JSON.stringify's value model with object keys sorted (by UTF-16 code units) and no
+// whitespace, so the hash is the same before the payload is stored and after it comes back out of a JSONB
+// column (which reorders keys). Beyond JSON.stringify: a BigInt becomes its decimal digits as a string, a Date
+// its ISO-8601 text (as Date#toJSON does). Anything JSON.stringify drops (undefined, functions, symbols) is
+// dropped from objects and becomes null in arrays; a non-finite number becomes null.
+
+/** prevHash of a session's first event. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** The fields of an event the hash covers; `at` is the ISO-8601 instant with milliseconds. */
+export interface EventBody {
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly at: string;
+  readonly decision: string | null;
+  readonly sqlText: string | null;
+  readonly payload: unknown;
+}
+
+/** sha256 hex of `prevHash + "\n" + canonicalJson(body)`. */
+export function eventHash(prevHash: string, body: EventBody): string {
+  const canonical = canonicalJson({
+    sessionId: body.sessionId,
+    seq: body.seq,
+    type: body.type,
+    at: body.at,
+    decision: body.decision ?? null,
+    sqlText: body.sqlText ?? null,
+    payload: body.payload,
+  });
+  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
+}
+
+/** Sorted keys, no whitespace; BigInt as a decimal string, Date as ISO text. Throws on a cycle. */
+export function canonicalJson(value: unknown): string {
+  const out = write(value, new Set());
+  return out === undefined ? "null" : out;
+}
+
+function write(value: unknown, seen: Set<object>): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return `"${value.toString()}"`;
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return "null";
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "null" : JSON.stringify(value.toISOString());
+  const object = value as { toJSON?: unknown };
+  if (typeof object.toJSON === "function") return write((object.toJSON as () => unknown)(), seen);
+  if (seen.has(value)) throw new TypeError("canonicalJson: value has a cycle");
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return `[${value.map((item) => write(item, seen) ?? "null").join(",")}]`;
+    }
+    const parts: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const item = write((value as Record<string, unknown>)[key], seen);
+      if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
+    }
+    return `{${parts.join(",")}}`;
+  } finally {
+    seen.delete(value);
+  }
+}
