@@ -98,7 +98,7 @@ export default async function HomePage() {
           <ul className="mt-3 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
             {otherSections.map((section) => (
               <li key={section.href}>
-                <Link href={section.href} className="block rounded-lg border border-slate-200 bg-white px-4 py-3 hover:border-brand-600">
+                <Link href={section.href} className="block h-full rounded-lg border border-slate-200 bg-white px-4 py-3 hover:border-brand-600">
                   <span className="text-sm font-medium text-slate-900">{section.label}</span>
                   <span className="mt-0.5 block text-xs text-slate-500">{section.summary}</span>
                 </Link>
