@@ -14,6 +14,6 @@ export default defineConfig({
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: run Prisma through `npm run db:migrate` or set it");
     // One connection: PGlite serves connections one at a time, and migrations need no more.
-    return new PrismaPg({ connectionString: url, max: 1 });
+    return new PrismaPg({ connectionString: url, max: 1, allowExitOnIdle: true });
   },
 });

@@ -4,11 +4,11 @@ import { z } from "zod";
 // A problem is reported as one line naming the variable and what is wrong — never its value, which may be a secret.
 
 const port = (fallback: number) =>
-  z.coerce
-    .number({ error: "must be a port number" })
-    .int("must be a whole number")
-    .min(0, "must be between 0 and 65535")
-    .max(65535, "must be between 0 and 65535")
+  z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a port number")
+    .transform(Number)
+    .pipe(z.number().max(65535, "must be between 0 and 65535"))
     .default(fallback);
 
 const postgresUrl = z.string().refine((value) => {
