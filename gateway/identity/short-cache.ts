@@ -1,0 +1,60 @@
+// A tiny time-boxed cache for positive look-ups. Entries live at most `ttlMs` of monotonic time (wall-clock
+// jumps neither extend nor shorten them), the map is bounded, and a TTL of 0 turns it off. Revocation and
+// disabling take effect within `ttlMs` because nothing here outlives it.
+
+export const MAX_CACHE_TTL_MS = 500;
+const DEFAULT_MAX_ENTRIES = 10_000;
+
+export type MonotonicClock = () => number;
+export const monotonicMs: MonotonicClock = () => performance.now();
+
+export class ShortCache<V> {
+  readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #clock: MonotonicClock;
+
+  constructor(ttlMs: number, options: { maxEntries?: number; clock?: MonotonicClock } = {}) {
+    if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > MAX_CACHE_TTL_MS) {
+      throw new RangeError(`cacheMs must be between 0 and ${MAX_CACHE_TTL_MS} (revocation must take effect within a second)`);
+    }
+    this.#ttlMs = ttlMs;
+    this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.#clock = options.clock ?? monotonicMs;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    if (this.#clock() >= entry.until) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.#ttlMs === 0) return;
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxEntries) this.#evict();
+    this.#entries.set(key, { value, until: this.#clock() + this.#ttlMs });
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Drops expired entries; if none were, the oldest insertion (Map keeps insertion order). */
+  #evict(): void {
+    const now = this.#clock();
+    for (const [key, entry] of this.#entries) if (now >= entry.until) this.#entries.delete(key);
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+  }
+}
