@@ -28,6 +28,9 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // The web build type-checks the web app and what it imports, not the gateway or the tests
+  // (`npm run typecheck` checks the whole tree).
+  typescript: { tsconfigPath: "tsconfig.web.json" },
   // Loaded by Node at run time rather than bundled: native addons (argon2, libpg-query), the pg driver, and
   // Prisma's runtime, whose query compiler is WebAssembly it loads itself.
   serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "@node-rs/argon2", "libpg-query", "node-sql-parser"],

@@ -95,7 +95,7 @@ describe("npm start on embedded defaults", () => {
     await page.getByLabel(/email/i).fill("admin@airlock.local");
     await page.getByLabel(/password/i).fill("not the password");
     await page.getByRole("button", { name: /sign in/i }).click();
-    await page.getByRole("alert").waitFor();
+    await page.locator("form [role=alert]").waitFor();
     expect(page.url()).toContain("/signin");
 
     await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     AIRLOCK_PUBLIC_URL: config.publicUrl,
     NEXTAUTH_SECRET: secrets.authSecret,
     NEXTAUTH_URL: config.publicUrl,
+    ...(config.embeddedStore ? { AIRLOCK_EMBEDDED_STORE: "1" } : {}),
   };
   const gatewayUrl = `http://${host}:${config.AIRLOCK_GATEWAY_PORT}`;
   const webUrl = `http://${host}:${config.AIRLOCK_WEB_PORT}`;

@@ -68,7 +68,7 @@ function sourceHash(): string {
       hash.update(`${path.relative(root, entry)}:${stat.size}:${stat.mtimeMs}\n`);
     }
   };
-  for (const entry of ["app", "components", "lib", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"]) {
+  for (const entry of ["app", "components", "lib", "proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "tsconfig.web.json", "package-lock.json"]) {
     visit(path.join(root, entry));
   }
   return hash.digest("hex");

@@ -25,14 +25,14 @@ export interface RunningAirlock {
 
 export interface StartOptions {
   readonly dataDir?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: Record<string, string | undefined>;
   readonly timeoutMs?: number;
 }
 
 export async function startAirlock(options: StartOptions = {}): Promise<RunningAirlock> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "airlock-e2e-"));
   const [webPort, gatewayPort, storePort, demoDbPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
+  const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     AIRLOCK_DATA_DIR: dataDir,
@@ -44,7 +44,7 @@ export async function startAirlock(options: StartOptions = {}): Promise<RunningA
   };
   const child = spawn(path.join(repoRoot, "node_modules", ".bin", "tsx"), [path.join(repoRoot, "launcher", "main.ts")], {
     cwd: repoRoot,
-    env,
+    env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -42,6 +42,14 @@ export const envSchema = z.object({
     AIRLOCK_DEMO_DB_PORT: port(54330),
     AIRLOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     AIRLOCK_DEMO: flag.optional(),
+    AIRLOCK_MAX_SQL_BYTES: z.coerce.number({ error: "must be a number of bytes" }).int().min(1024, "must be at least 1024").max(16 * 1024 * 1024, "must be at most 16 MiB").default(1024 * 1024),
+    AIRLOCK_AGENT_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the issuer's http(s) URL" }).optional(),
+    AIRLOCK_AGENT_OIDC_AUDIENCE: z.string().min(1).optional(),
+    AIRLOCK_AGENT_OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    AIRLOCK_AGENT_OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+    AIRLOCK_AGENT_OIDC_AGENT_CLAIM: z.string().min(1).default("sub"),
+    /** Set by `npm start` for its children when the store is the embedded one. */
+    AIRLOCK_EMBEDDED_STORE: flag.optional(),
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
   });
 
@@ -72,6 +80,9 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     for (const name of ["AIRLOCK_MASTER_KEY", "AIRLOCK_AUTH_SECRET"]) {
       if (!input[name]) problems.push(`${name} is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)`);
     }
+  }
+  if (input.AIRLOCK_AGENT_OIDC_ISSUER && !input.AIRLOCK_AGENT_OIDC_AUDIENCE) {
+    problems.push("AIRLOCK_AGENT_OIDC_AUDIENCE is required when AIRLOCK_AGENT_OIDC_ISSUER is set (the audience Airlock's tokens carry)");
   }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const env = parsed.data;

@@ -9,7 +9,7 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 function start(env: Record<string, string>) {
   return spawnSync(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "launcher", "main.ts")], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as unknown as NodeJS.ProcessEnv,
     encoding: "utf8",
     timeout: 60_000,
   });
