@@ -1,0 +1,107 @@
+import { eventHash, GENESIS_HASH } from "../../lib/audit/chain";
+import type { Store } from "../../lib/store/client";
+import { Prisma, type SessionEventType } from "../../lib/store/generated/client";
+import { RecorderError } from "./errors";
+import type { JsonObject } from "./payload";
+
+// One group commit: every event of the batch in ONE transaction, or none of them.
+//   1. lock the AgentSession rows involved, in id order (two gateways appending to the same sessions queue
+//      behind each other instead of deadlocking), and read each head (headHash, eventCount, endedAt);
+//   2. give each event, in arrival order, the next seq of its session and chain it to the head;
+//   3. insert all events in one statement, then move each session's head (and endedAt on a disconnect).
+// An event for a session that does not exist or has ended is answered with its own error and left out; the
+// rest of the batch still commits. A store failure fails the whole batch: the caller rejects every event.
+
+export interface BatchEvent {
+  readonly sessionId: string;
+  readonly type: SessionEventType;
+  readonly at: Date;
+  readonly decision: string | null;
+  readonly sqlText: string | null;
+  readonly payload: JsonObject;
+}
+
+export interface Appended {
+  readonly eventId: string;
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export type BatchOutcome = Appended | RecorderError;
+
+interface Head {
+  hash: string;
+  count: number;
+  ended: Date | null;
+  endedNow: boolean;
+}
+
+export interface BatchOptions {
+  /** Longest wait for a connection and longest transaction, in ms. */
+  readonly timeoutMs: number;
+}
+
+/** Writes the batch; the outcomes are in the batch's order. Throws when the store fails (nothing committed). */
+export async function writeBatch(store: Store, events: readonly BatchEvent[], options: BatchOptions): Promise<BatchOutcome[]> {
+  const sessionIds = [...new Set(events.map((event) => event.sessionId))].sort();
+  return store.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; headHash: string | null; eventCount: number; endedAt: Date | null }[]>`
+        SELECT id::text AS id, "headHash", "eventCount", "endedAt"
+        FROM "AgentSession" WHERE id = ANY(${sessionIds}::uuid[]) ORDER BY id FOR UPDATE`;
+      const heads = new Map<string, Head>();
+      for (const row of rows) heads.set(row.id, { hash: row.headHash ?? GENESIS_HASH, count: row.eventCount, ended: row.endedAt, endedNow: false });
+
+      const outcomes: BatchOutcome[] = [];
+      const data: Prisma.SessionEventCreateManyInput[] = [];
+      for (const event of events) {
+        const head = heads.get(event.sessionId);
+        if (!head) {
+          outcomes.push(new RecorderError("session_not_found"));
+          continue;
+        }
+        if (head.ended) {
+          outcomes.push(new RecorderError("session_closed"));
+          continue;
+        }
+        const seq = head.count + 1;
+        const at = event.at.toISOString();
+        const hash = eventHash(head.hash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload });
+        data.push({ sessionId: event.sessionId, seq, type: event.type, at: event.at, decision: event.decision, sqlText: event.sqlText, payload: event.payload, prevHash: head.hash, hash });
+        outcomes.push({ eventId: "", seq, hash });
+        head.hash = hash;
+        head.count = seq;
+        if (event.type === "disconnect") {
+          head.ended = event.at;
+          head.endedNow = true;
+        }
+      }
+      if (data.length === 0) return outcomes;
+
+      const inserted = await tx.sessionEvent.createManyAndReturn({ data, select: { id: true, sessionId: true, seq: true } });
+      const ids = new Map(inserted.map((row) => [`${row.sessionId}/${row.seq}`, row.id.toString()]));
+      for (let i = 0, d = 0; i < outcomes.length; i++) {
+        const outcome = outcomes[i];
+        if (outcome instanceof RecorderError) continue;
+        const row = data[d++];
+        outcomes[i] = { ...outcome, eventId: ids.get(`${row.sessionId}/${row.seq}`) ?? "" };
+      }
+
+      const moved = [...heads.entries()].filter(([, head]) => head.count > 0);
+      const touched = new Set(data.map((row) => row.sessionId));
+      const updates = moved.filter(([id]) => touched.has(id));
+      await tx.$executeRaw`
+        UPDATE "AgentSession" AS s
+        SET "headHash" = v.head, "eventCount" = v.count, "endedAt" = COALESCE(s."endedAt", v.ended::timestamp(3))
+        FROM unnest(
+          ${updates.map(([id]) => id)}::uuid[],
+          ${updates.map(([, head]) => head.hash)}::text[],
+          ${updates.map(([, head]) => head.count)}::int[],
+          ${updates.map(([, head]) => (head.endedNow ? head.ended!.toISOString() : null))}::text[]
+        ) AS v(id, head, count, ended)
+        WHERE s.id = v.id`;
+      return outcomes;
+    },
+    { maxWait: options.timeoutMs, timeout: options.timeoutMs, isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
+  );
+}

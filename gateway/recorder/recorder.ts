@@ -1,0 +1,205 @@
+import type { Logger } from "../../lib/log";
+import type { Store } from "../../lib/store/client";
+import type { SessionEventType } from "../../lib/store/generated/client";
+import { writeBatch, type Appended, type BatchEvent } from "./batch";
+import { RecorderError, storeErrorCode } from "./errors";
+import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_SQL_BYTES, storablePayload, storableSql } from "./payload";
+import { findOrOpenSession, openSession, type OpenedSession, type OpenSessionInput } from "./sessions";
+
+// Write-ahead recording of agent sessions, with group commit.
+//
+// `record()` resolves only once its event is committed. Events arriving in the same tick (or within
+// flushIntervalMs) go to the store in one transaction (see batch.ts); while a batch is being written the next
+// one gathers, so under load each transaction carries many events and concurrent statements are not serialised
+// one transaction each. One batch is in flight at a time, which keeps each session's events in arrival order.
+// A batch that fails rejects every event in it with `store_unavailable`: the engine then refuses the statement.
+
+export interface RecorderOptions {
+  readonly log?: Logger;
+  /** How long the first event of a batch waits for company; 0 (default) = the next turn of the event loop. */
+  readonly flushIntervalMs?: number;
+  /** Most events in one transaction (default 500). A full batch is written at once. */
+  readonly maxBatch?: number;
+  /** Longest wait for the store per batch, in ms, before its events fail with store_unavailable (default 10 000). */
+  readonly timeoutMs?: number;
+  /** Payload cap, serialized (default 256 KiB); larger payloads are cut down with a "$truncated" marker. */
+  readonly maxPayloadBytes?: number;
+  /** SQL text cap (default 64 KiB). */
+  readonly maxSqlBytes?: number;
+}
+
+export interface RecordOptions {
+  /** The decision, denormalised for filters (e.g. "allow", "block", "approval"). */
+  readonly decision?: string | null;
+  readonly sqlText?: string | null;
+}
+
+export type { Appended as RecordedEvent } from "./batch";
+
+interface Pending {
+  readonly event: BatchEvent;
+  readonly resolve: (value: Appended) => void;
+  readonly reject: (error: RecorderError) => void;
+}
+
+const EVENT_TYPES: ReadonlySet<string> = new Set(["connect", "statement", "decision", "approval_wait", "approval_outcome", "result", "error", "disconnect"]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class Recorder {
+  readonly #store: Store;
+  readonly #log: Logger | undefined;
+  readonly #flushIntervalMs: number;
+  readonly #maxBatch: number;
+  readonly #timeoutMs: number;
+  readonly #maxPayloadBytes: number;
+  readonly #maxSqlBytes: number;
+
+  #queue: Pending[] = [];
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #inFlight: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(store: Store, options: RecorderOptions = {}) {
+    this.#store = store;
+    this.#log = options.log;
+    this.#flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 0);
+    this.#maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.#timeoutMs = Math.max(1, options.timeoutMs ?? 10_000);
+    this.#maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.#maxSqlBytes = options.maxSqlBytes ?? DEFAULT_MAX_SQL_BYTES;
+  }
+
+  /** Creates the AgentSession and records its `connect` event (seq 1). */
+  async openSession(input: OpenSessionInput): Promise<{ sessionId: string }> {
+    this.#refuseWhenClosed();
+    const opened = await openSession(this.#store, checkIds(input), this.#maxPayloadBytes);
+    this.#log?.info("recorder.session_opened", { sessionId: opened.sessionId, frontDoor: input.frontDoor });
+    return { sessionId: opened.sessionId };
+  }
+
+  /**
+   * For the HTTP door: the live session of (agentId, frontDoor, clientKey) that started within the last hour,
+   * or a new one. Without a clientKey, always a new one.
+   */
+  async findOrOpenSession(input: OpenSessionInput): Promise<OpenedSession> {
+    this.#refuseWhenClosed();
+    const opened = await findOrOpenSession(this.#store, checkIds(input), this.#maxPayloadBytes);
+    if (!opened.reused) this.#log?.info("recorder.session_opened", { sessionId: opened.sessionId, frontDoor: input.frontDoor });
+    return opened;
+  }
+
+  /** Records the `disconnect` event and ends the session; closing an ended session does nothing. */
+  async closeSession(sessionId: string, reason?: string): Promise<void> {
+    try {
+      await this.record(sessionId, "disconnect", reason === undefined ? {} : { reason });
+    } catch (error) {
+      if (error instanceof RecorderError && error.code === "session_closed") return;
+      throw error;
+    }
+  }
+
+  /**
+   * Appends an event to the session's chain; resolves once it is committed. The payload must already be masked:
+   * the recorder stores what it is given (it only caps the size and makes it storable).
+   */
+  record(sessionId: string, type: SessionEventType, payload: Readonly<Record<string, unknown>>, options: RecordOptions = {}): Promise<Appended> {
+    if (this.#closed) return Promise.reject(new RecorderError("recorder_closed"));
+    if (!UUID.test(sessionId)) return Promise.reject(new RecorderError("session_not_found"));
+    if (!EVENT_TYPES.has(type)) return Promise.reject(new RecorderError("invalid_event", "unknown event type"));
+    let event: BatchEvent;
+    try {
+      const stored = storablePayload(payload, this.#maxPayloadBytes);
+      if (stored.truncatedFrom !== undefined) {
+        this.#log?.warn("recorder.payload_truncated", { sessionId, type, bytes: stored.truncatedFrom, limit: this.#maxPayloadBytes });
+      }
+      event = {
+        sessionId: sessionId.toLowerCase(),
+        type,
+        at: new Date(),
+        decision: storableSql(options.decision ?? null, 256),
+        sqlText: storableSql(options.sqlText ?? null, this.#maxSqlBytes),
+        payload: stored.payload,
+      };
+    } catch {
+      return Promise.reject(new RecorderError("invalid_event", "the payload is not a JSON object"));
+    }
+    return new Promise<Appended>((resolve, reject) => {
+      this.#queue.push({ event, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once every event recorded before the call has been written (or has failed). */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#inFlight) {
+      if (!this.#inFlight) this.#drain();
+      await this.#inFlight;
+    }
+  }
+
+  /** Refuses new events and drains the pending ones; the store stays open (its owner closes it). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  /** Events waiting for the next batch (for health and tests). */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  #refuseWhenClosed(): void {
+    if (this.#closed) throw new RecorderError("recorder_closed");
+  }
+
+  #schedule(): void {
+    if (this.#inFlight) return; // the batch in flight drains the queue when it settles
+    if (this.#queue.length >= this.#maxBatch) return this.#drain();
+    if (this.#timer) return;
+    this.#timer = this.#flushIntervalMs > 0 ? setTimeout(() => this.#drain(), this.#flushIntervalMs) : setImmediate(() => this.#drain());
+  }
+
+  #drain(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = undefined;
+    }
+    if (this.#inFlight || this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    this.#inFlight = this.#write(batch).finally(() => {
+      this.#inFlight = undefined;
+      // Whatever gathered meanwhile has waited long enough: write it now.
+      if (this.#queue.length > 0) this.#drain();
+    });
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RecorderError("store_unavailable", "the store did not answer in time", "timeout")), this.#timeoutMs);
+    });
+    const started = performance.now();
+    try {
+      const outcomes = await Promise.race([writeBatch(this.#store, batch.map((p) => p.event), { timeoutMs: this.#timeoutMs }), deadline]);
+      for (let i = 0; i < batch.length; i++) {
+        const outcome = outcomes[i];
+        if (outcome instanceof RecorderError) batch[i].reject(outcome);
+        else batch[i].resolve(outcome);
+      }
+      this.#log?.debug("recorder.batch", { events: batch.length, ms: Math.round(performance.now() - started) });
+    } catch (error) {
+      const failure = error instanceof RecorderError ? error : new RecorderError("store_unavailable", undefined, storeErrorCode(error));
+      this.#log?.error("recorder.batch_failed", { events: batch.length, storeCode: failure.storeCode, ms: Math.round(performance.now() - started) });
+      for (const pending of batch) pending.reject(failure);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function checkIds(input: OpenSessionInput): OpenSessionInput {
+  if (!UUID.test(input.agentId)) throw new RecorderError("invalid_event", "unknown agent or connection");
+  if (input.connectionId !== null && !UUID.test(input.connectionId)) throw new RecorderError("invalid_event", "unknown agent or connection");
+  return input;
+}
