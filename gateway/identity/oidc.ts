@@ -13,7 +13,9 @@ import { failure, type AuthFailure, type OidcSettings } from "./types";
 export const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const;
 
 const DEFAULT_HTTP_TIMEOUT_MS = 5_000;
-const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+/** jose's default is 30 s; 5 s lets a rotated key (new kid) verify sooner, and a JWKS fetch every 5 s at
+ *  most — whatever kids a forger invents — costs the provider nothing. */
+export const DEFAULT_JWKS_COOLDOWN_MS = 5_000;
 const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
 /** After a failed discovery, wait this long before asking the provider again (requests fail fast meanwhile). */
 const DISCOVERY_RETRY_MS = 2_000;

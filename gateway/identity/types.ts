@@ -48,7 +48,7 @@ export interface OidcSettings {
   readonly agentClaim?: string;
   /** Leeway for exp/nbf/iat, in seconds. Default 0. */
   readonly clockToleranceSec?: number;
-  /** Minimum time between two JWKS fetches triggered by an unknown `kid` (default 30 000 ms, jose's default). */
+  /** Minimum time between two JWKS fetches triggered by an unknown `kid` (default 5 000 ms). */
   readonly jwksCooldownMs?: number;
   /** Time the JWKS document is trusted before it is refetched (default 600 000 ms). */
   readonly jwksCacheMaxAgeMs?: number;
