@@ -1,0 +1,227 @@
+import type { FieldPacket, Pool, PoolConnection } from "mysql2";
+import type { Catalog } from "../../../lib/policy/decision";
+import type { Logger } from "../../../lib/log";
+import { SchemaCache } from "../catalog";
+import { TargetError, closedError } from "../errors";
+import { commandOf, mysqlLeavesSessionState } from "../statement-head";
+import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
+import { StatementWatch, wholeLimit, wholeMs } from "../watch";
+import { mysqlError } from "./errors";
+import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
+import { readSchema } from "./schema";
+import { runQuiet, streamStatement } from "./stream";
+import { mysqlTypeName } from "./type-names";
+
+// A MySQL/MariaDB target: a mysql2 pool. Per statement:
+//   SET SESSION <timeout>, SESSION <read-only flag>   (only when this session's values differ)
+//   START TRANSACTION READ ONLY                        (read-only statements)
+//   <statement>, streamed: at most rowLimit + 1 rows are read; past that the connection is destroyed
+//   COMMIT                                             (read-only statements)
+// The session read-only flag matters: under START TRANSACTION READ ONLY alone, DDL commits implicitly and then
+// runs. MariaDB's max_statement_time covers every statement; MySQL's max_execution_time only SELECTs — the
+// client-side deadline (KILL QUERY, then the connection is destroyed) covers the rest.
+
+const PING_TIMEOUT_MS = 10_000;
+const SCHEMA_TIMEOUT_MS = 30_000;
+
+type Flavour = "mariadb" | "mysql";
+
+export class MysqlTarget implements Target {
+  readonly engine = "mysql" as const;
+  readonly connectionId: string;
+  readonly #settings: TargetSettings;
+  readonly #log: Logger | undefined;
+  #pool: Pool;
+  #tlsFellBack = false;
+  #closing: Promise<void> | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** The SET SESSION text last applied on each pooled connection. */
+  readonly #sessionSettings = new WeakMap<PoolConnection, string>();
+  readonly #schema = new SchemaCache(() => this.#withConnection(SCHEMA_TIMEOUT_MS, (connection) => readSchema(connection, this.#settings.database)));
+
+  constructor(settings: TargetSettings, log?: Logger) {
+    this.connectionId = settings.connectionId;
+    this.#settings = settings;
+    this.#log = log;
+    this.#pool = createMysqlPool(settings, false);
+  }
+
+  execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
+    return this.#track(() => this.#execute(sql, params, options));
+  }
+
+  describeSchema(): Promise<SchemaDescription> {
+    return this.#track(() => this.#schema.describe(true));
+  }
+
+  catalog(options: CatalogOptions = {}): Promise<Catalog> {
+    return this.#track(() => this.#schema.catalog(options.refresh === true));
+  }
+
+  ping(): Promise<void> {
+    return this.#track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => runQuiet(connection, "SELECT 1")));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#inFlight]);
+      await new Promise<void>((resolve) => this.#pool.end(() => resolve()));
+    })();
+    return this.#closing;
+  }
+
+  async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
+    const started = performance.now();
+    const limit = wholeLimit(options.rowLimit);
+    const timeoutMs = wholeMs(options.timeoutMs);
+    const readOnly = options.readOnly || this.#settings.readOnly;
+    const watch = new StatementWatch(timeoutMs, options.signal);
+    let connection: PoolConnection | undefined;
+    let discard = false;
+    let inTransaction = false;
+    try {
+      watch.check();
+      connection = await this.#connect(watch);
+      const held = connection;
+      watch.onTrip(() => {
+        discard = true;
+        void killQuery(this.#settings, this.#tlsFellBack, held.threadId ?? 0);
+      });
+      await this.#applySession(held, timeoutMs, readOnly, watch);
+      if (readOnly) {
+        await watch.race(runQuiet(held, "START TRANSACTION READ ONLY"));
+        inTransaction = true;
+      }
+      const outcome = await watch.race(streamStatement(held, sql, params, limit));
+      if (outcome.truncated) discard = true;
+      else if (inTransaction) await watch.race(runQuiet(held, "COMMIT"));
+      inTransaction = false;
+      if (mysqlLeavesSessionState(sql)) discard = true;
+      const reads = outcome.fields.length > 0;
+      return {
+        command: commandOf(sql),
+        columns: outcome.fields.map(column),
+        rows: outcome.rows,
+        rowCount: reads || outcome.header === undefined ? outcome.rows.length : outcome.header.affectedRows,
+        truncated: outcome.truncated,
+        durationMs: elapsed(started),
+      };
+    } catch (error) {
+      const failure = mysqlError(error);
+      if (connection !== undefined && !discard) discard = !(await this.#recover(connection, failure, inTransaction, watch));
+      throw failure;
+    } finally {
+      watch.dispose();
+      if (connection !== undefined) {
+        if (discard) connection.destroy();
+        else connection.release();
+      }
+    }
+  }
+
+  /** After a server error the session is intact: end the transaction (if any) and keep it. Otherwise drop it. */
+  async #recover(connection: PoolConnection, failure: TargetError, inTransaction: boolean, watch: StatementWatch): Promise<boolean> {
+    if (failure.errno === undefined || failure.code === "unreachable" || failure.code === "auth_failed") return false;
+    if (!inTransaction) return true;
+    try {
+      await watch.race(runQuiet(connection, "ROLLBACK"));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One SET for the statement timeout and the read-only flag, skipped when the session already has them. */
+  async #applySession(connection: PoolConnection, timeoutMs: number, readOnly: boolean, watch: StatementWatch): Promise<void> {
+    const flag = readOnly ? 1 : 0;
+    const setting =
+      flavourOf(connection) === "mariadb"
+        ? `SET SESSION max_statement_time = ${(timeoutMs / 1000).toFixed(3)}, SESSION tx_read_only = ${flag}`
+        : `SET SESSION max_execution_time = ${timeoutMs}, SESSION transaction_read_only = ${flag}`;
+    if (this.#sessionSettings.get(connection) === setting) return;
+    this.#sessionSettings.delete(connection);
+    await watch.race(runQuiet(connection, setting));
+    this.#sessionSettings.set(connection, setting);
+  }
+
+  async #connect(watch: StatementWatch): Promise<PoolConnection> {
+    try {
+      return await acquire(this.#pool, watch);
+    } catch (error) {
+      if (this.#settings.tls !== "prefer" || this.#tlsFellBack || !isNoTlsError(error)) throw error;
+      this.#tlsFellBack = true;
+      const tlsPool = this.#pool;
+      this.#pool = createMysqlPool(this.#settings, true);
+      tlsPool.end(() => undefined);
+      this.#log?.info("target.tls_fallback", { connection: this.connectionId });
+      return acquire(this.#pool, watch);
+    }
+  }
+
+  /** A pooled connection in a read-only transaction, for the gateway's own reads. */
+  async #withConnection<T>(timeoutMs: number, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const watch = new StatementWatch(timeoutMs);
+    let connection: PoolConnection | undefined;
+    let discard = false;
+    try {
+      connection = await this.#connect(watch);
+      const held = connection;
+      watch.onTrip(() => {
+        discard = true;
+        void killQuery(this.#settings, this.#tlsFellBack, held.threadId ?? 0);
+      });
+      await this.#applySession(held, timeoutMs, true, watch);
+      await watch.race(runQuiet(held, "START TRANSACTION READ ONLY"));
+      const value = await watch.race(work(held));
+      await watch.race(runQuiet(held, "COMMIT"));
+      return value;
+    } catch (error) {
+      discard = true;
+      throw mysqlError(error);
+    } finally {
+      watch.dispose();
+      if (connection !== undefined) {
+        if (discard) connection.destroy();
+        else connection.release();
+      }
+    }
+  }
+
+  async #track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw closedError();
+    const running = work();
+    this.#inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#inFlight.delete(running);
+    }
+  }
+}
+
+/** pool.getConnection raced against the watch; a connection that arrives after the watch tripped goes back. */
+async function acquire(pool: Pool, watch: StatementWatch): Promise<PoolConnection> {
+  const pending = new Promise<PoolConnection>((resolve, reject) => pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))));
+  try {
+    return await watch.race(pending);
+  } catch (error) {
+    pending.then((connection) => connection.release(), () => undefined);
+    throw error;
+  }
+}
+
+/** mysql2 learns the flavour from the handshake. */
+function flavourOf(connection: PoolConnection): Flavour {
+  return (connection as PoolConnection & { _isMariaDB?: boolean })._isMariaDB === true ? "mariadb" : "mysql";
+}
+
+function column(field: FieldPacket): ResultColumn {
+  const type = mysqlTypeName(field);
+  if (!field.orgTable) return { name: field.name, type };
+  const table = field.db ? `${field.db}.${field.orgTable}` : field.orgTable;
+  return field.orgName ? { name: field.name, type, table, column: field.orgName } : { name: field.name, type, table };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

@@ -1,0 +1,227 @@
+import Cursor from "pg-cursor";
+import type pg from "pg";
+import type { FieldDef } from "pg";
+import type { Catalog } from "../../../lib/policy/decision";
+import type { Logger } from "../../../lib/log";
+import { CATALOG_TTL_MS, SchemaCache } from "../catalog";
+import { TargetError, closedError } from "../errors";
+import { commandOf, pgLeavesSessionState } from "../statement-head";
+import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
+import { StatementWatch, wholeLimit, wholeMs } from "../watch";
+import { sendCancel } from "./cancel";
+import { pgError } from "./errors";
+import { createPgPool, isNoTlsError } from "./pool";
+import { readOrigins, readSchema, readTypeNames, type RelationOrigin } from "./schema";
+import { BUILTIN_TYPE_NAMES } from "./type-names";
+
+// A PostgreSQL target: pg.Pool + pg-cursor. Every statement runs as
+//   BEGIN [READ ONLY]; SET LOCAL statement_timeout = <ms>      (one simple-protocol round trip)
+//   <statement> through a cursor (extended protocol: one statement only), read(rowLimit + 1), close
+//   COMMIT                                                      (ROLLBACK on a database error)
+// so the row limit never reads the rest of a result, the timeout is the server's, and a read-only connection
+// gets the database's own refusal of a write. A statement that trips the client-side deadline or the abort
+// signal is cancelled on the server (CancelRequest) and its connection is dropped, never reused.
+
+const PING_TIMEOUT_MS = 10_000;
+const SCHEMA_TIMEOUT_MS = 30_000;
+
+export class PostgresTarget implements Target {
+  readonly engine = "postgres" as const;
+  readonly connectionId: string;
+  readonly #settings: TargetSettings;
+  readonly #log: Logger | undefined;
+  #pool: pg.Pool;
+  #tlsFellBack = false;
+  #closing: Promise<void> | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #typeNames = new Map<number, string>(BUILTIN_TYPE_NAMES);
+  #origins = new Map<number, RelationOrigin>();
+  #originsAt = Date.now();
+  readonly #schema = new SchemaCache(() => this.#withClient(SCHEMA_TIMEOUT_MS, (client) => readSchema(client)));
+
+  constructor(settings: TargetSettings, log?: Logger) {
+    this.connectionId = settings.connectionId;
+    this.#settings = settings;
+    this.#log = log;
+    this.#pool = createPgPool(settings, false, log);
+  }
+
+  execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
+    return this.#track(() => this.#execute(sql, params, options));
+  }
+
+  describeSchema(): Promise<SchemaDescription> {
+    return this.#track(() => this.#schema.describe(true));
+  }
+
+  catalog(options: CatalogOptions = {}): Promise<Catalog> {
+    return this.#track(() => this.#schema.catalog(options.refresh === true));
+  }
+
+  ping(): Promise<void> {
+    return this.#track(() => this.#withClient(PING_TIMEOUT_MS, async (client) => void (await client.query("SELECT 1"))));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#inFlight]);
+      await this.#pool.end().catch(() => undefined);
+    })();
+    return this.#closing;
+  }
+
+  async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
+    const started = performance.now();
+    const limit = wholeLimit(options.rowLimit);
+    const timeoutMs = wholeMs(options.timeoutMs);
+    const readOnly = options.readOnly || this.#settings.readOnly;
+    const watch = new StatementWatch(timeoutMs, options.signal);
+    let client: pg.PoolClient | undefined;
+    let discard = false;
+    try {
+      watch.check();
+      client = await this.#connect(watch);
+      const held = client;
+      watch.onTrip(() => {
+        discard = true;
+        this.#cancel(held);
+      });
+      await watch.race(held.query(`${readOnly ? "BEGIN READ ONLY" : "BEGIN"}; SET LOCAL statement_timeout = ${timeoutMs}`));
+      const cursor = held.query(new Cursor(sql, params, { rowMode: "array" }));
+      const rows = (await watch.race(cursor.read(limit + 1))) as unknown[][];
+      const truncated = rows.length > limit;
+      if (truncated) {
+        rows.length = limit;
+        await watch.race(cursor.close());
+      }
+      const result = cursor._result;
+      const command = result.command ?? commandOf(sql);
+      const columns = await watch.race(this.#columns(held, result.fields));
+      await watch.race(held.query("COMMIT"));
+      if (held.getTransactionStatus() !== "I" || pgLeavesSessionState(command, sql)) discard = true;
+      return {
+        command,
+        columns,
+        rows,
+        rowCount: truncated || result.rowCount === null ? rows.length : result.rowCount,
+        truncated,
+        durationMs: elapsed(started),
+      };
+    } catch (error) {
+      const failure = pgError(error);
+      if (client !== undefined && !discard) discard = !(await this.#rollback(client, failure, watch));
+      throw failure;
+    } finally {
+      watch.dispose();
+      client?.release(discard ? true : undefined);
+    }
+  }
+
+  /** After a database error the session is intact: roll back and keep it. Anything else: drop it. */
+  async #rollback(client: pg.PoolClient, failure: TargetError, watch: StatementWatch): Promise<boolean> {
+    if (failure.sqlState === undefined || failure.code === "unreachable" || failure.code === "auth_failed") return false;
+    try {
+      await watch.race(client.query("ROLLBACK"));
+      return client.getTransactionStatus() === "I";
+    } catch {
+      return false;
+    }
+  }
+
+  async #connect(watch: StatementWatch): Promise<pg.PoolClient> {
+    try {
+      return await acquire(this.#pool, watch);
+    } catch (error) {
+      if (this.#settings.tls !== "prefer" || this.#tlsFellBack || !isNoTlsError(error)) throw error;
+      this.#tlsFellBack = true;
+      const tlsPool = this.#pool;
+      this.#pool = createPgPool(this.#settings, true, this.#log);
+      void tlsPool.end().catch(() => undefined);
+      this.#log?.info("target.tls_fallback", { connection: this.connectionId });
+      return acquire(this.#pool, watch);
+    }
+  }
+
+  /** A pooled client in a read-only transaction with a statement timeout, for the gateway's own reads. */
+  async #withClient<T>(timeoutMs: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const watch = new StatementWatch(timeoutMs);
+    let client: pg.PoolClient | undefined;
+    let discard = false;
+    try {
+      client = await this.#connect(watch);
+      const held = client;
+      watch.onTrip(() => {
+        discard = true;
+        this.#cancel(held);
+      });
+      await watch.race(held.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeoutMs}`));
+      const value = await watch.race(work(held));
+      await watch.race(held.query("COMMIT"));
+      return value;
+    } catch (error) {
+      discard = true;
+      throw pgError(error);
+    } finally {
+      watch.dispose();
+      client?.release(discard ? true : undefined);
+    }
+  }
+
+  async #columns(client: pg.PoolClient, fields: readonly FieldDef[]): Promise<ResultColumn[]> {
+    if (fields.length === 0) return [];
+    if (Date.now() - this.#originsAt > CATALOG_TTL_MS) {
+      this.#origins = new Map();
+      this.#originsAt = Date.now();
+    }
+    const unknownTypes = new Set<number>();
+    const unknownRelations = new Set<number>();
+    for (const field of fields) {
+      const type = field.dataTypeID >>> 0;
+      const rel = field.tableID >>> 0;
+      if (!this.#typeNames.has(type)) unknownTypes.add(type);
+      if (rel !== 0 && !this.#origins.has(rel)) unknownRelations.add(rel);
+    }
+    if (unknownTypes.size > 0) for (const [oid, name] of await readTypeNames(client, [...unknownTypes])) this.#typeNames.set(oid, name);
+    if (unknownRelations.size > 0) for (const [rel, origin] of await readOrigins(client, [...unknownRelations])) this.#origins.set(rel, origin);
+    return fields.map((field) => {
+      const type = this.#typeNames.get(field.dataTypeID >>> 0) ?? String(field.dataTypeID >>> 0);
+      const origin = field.tableID === 0 ? undefined : this.#origins.get(field.tableID >>> 0);
+      if (origin === undefined) return { name: field.name, type };
+      const column = origin.columns.get(field.columnID);
+      return column === undefined ? { name: field.name, type, table: origin.table } : { name: field.name, type, table: origin.table, column };
+    });
+  }
+
+  /** Best effort: the running statement fails with 57014 and its connection is dropped by the caller. */
+  #cancel(client: pg.PoolClient): void {
+    const { processID, secretKey } = client as pg.PoolClient & { processID?: unknown; secretKey?: unknown };
+    if (typeof processID !== "number" || typeof secretKey !== "number") return;
+    void sendCancel(this.#settings.host, this.#settings.port, processID, secretKey);
+  }
+
+  async #track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw closedError();
+    const running = work();
+    this.#inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#inFlight.delete(running);
+    }
+  }
+}
+
+/** pool.connect() raced against the watch; a client that arrives after the watch tripped goes straight back. */
+async function acquire(pool: pg.Pool, watch: StatementWatch): Promise<pg.PoolClient> {
+  const pending = pool.connect();
+  try {
+    return await watch.race(pending);
+  } catch (error) {
+    pending.then((client) => client.release(), () => undefined);
+    throw error;
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

@@ -1,0 +1,109 @@
+import type { Catalog } from "../../lib/policy/decision";
+
+// The target side of the gateway: the databases agents reach through Airlock. A Target runs one statement at a
+// time on a pooled connection with credentials the agent never sees, and answers in one engine-neutral shape.
+
+export type TargetEngine = "postgres" | "mysql";
+export type TlsMode = "disable" | "prefer" | "require" | "verify_full";
+
+/** The store's Connection row, as plain fields (no Prisma types, so this folder stays decoupled from the store). */
+export interface ConnectionRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly engine: TargetEngine;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  /** AES-256-GCM envelope from lib/crypto/secret-box.ts, bound to `id`. Opened only when a pool is created. */
+  readonly secretCiphertext: Uint8Array;
+  readonly tls: TlsMode;
+  readonly rowLimit: number;
+  readonly statementTimeoutMs: number;
+  readonly readOnly: boolean;
+  readonly updatedAt: Date;
+}
+
+export interface ExecuteOptions {
+  /** At most this many rows come back; one more is read to know whether the result was cut. */
+  readonly rowLimit: number;
+  /** Server-side statement timeout, plus a client-side deadline a little later that drops the connection. */
+  readonly timeoutMs: number;
+  /** Runs the statement in a read-only transaction (always on when the connection itself is read-only). */
+  readonly readOnly: boolean;
+  /** Aborting cancels the running statement on the server; the call rejects with code "cancelled". */
+  readonly signal?: AbortSignal;
+}
+
+export interface ResultColumn {
+  readonly name: string;
+  /** The engine's type name: "int4", "text", "varchar" (pg `typname`); "int", "varchar", "datetime" (mysql). */
+  readonly type: string;
+  /** Origin table as "schema.table" when the column comes straight from one (mysql: "database.table"). */
+  readonly table?: string;
+  /** Origin column name in `table`, when known. */
+  readonly column?: string;
+}
+
+export interface TargetResult {
+  /** The command tag's verb: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE TABLE", … */
+  readonly command: string;
+  readonly columns: readonly ResultColumn[];
+  /** One array per row, values in column order, as the driver parsed them. */
+  readonly rows: unknown[][];
+  /** Rows returned (reads), or rows affected (writes). */
+  readonly rowCount: number;
+  /** True when the statement produced more rows than `rowLimit` (the rest were never read). */
+  readonly truncated: boolean;
+  readonly durationMs: number;
+}
+
+export interface SchemaColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+}
+
+export interface SchemaTable {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly SchemaColumn[];
+}
+
+export interface SchemaDescription {
+  readonly tables: readonly SchemaTable[];
+  /** Schemas a bare table name resolves in, in order (pg: search_path; mysql: the connection's database). */
+  readonly defaultSchemas: readonly string[];
+}
+
+export interface CatalogOptions {
+  /** Read information_schema again instead of using the cached copy (kept ~30 s). */
+  readonly refresh?: boolean;
+}
+
+export interface Target {
+  readonly engine: TargetEngine;
+  readonly connectionId: string;
+  /** Runs exactly one statement (`$1…` parameters on pg, `?` on mysql). Rejects with a TargetError. */
+  execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult>;
+  describeSchema(): Promise<SchemaDescription>;
+  /** lib/policy's Catalog: "schema.table" and bare "table" (default schema) → column names in ordinal order. */
+  catalog(options?: CatalogOptions): Promise<Catalog>;
+  /** Resolves when the database answers `SELECT 1`; rejects with a TargetError otherwise. */
+  ping(): Promise<void>;
+  /** Waits for statements in flight, then closes the pool. Later calls reject with code "unreachable". */
+  close(): Promise<void>;
+}
+
+/** What a Target implementation is built from: the record's fields plus the opened secret. */
+export interface TargetSettings {
+  readonly connectionId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  readonly password: string;
+  readonly tls: TlsMode;
+  readonly readOnly: boolean;
+  readonly poolSize: number;
+}
