@@ -196,8 +196,8 @@ describe("PostgresTarget failures", () => {
   it("an unreachable port → unreachable, and no password anywhere in the error", async () => {
     const port = await closedPort();
     const t = registry.target(connectionFromUrl(db.url, "postgres", { port, password: SECRET }));
-    for (const work of [t.execute("SELECT 1", [], defaults), t.ping(), t.catalog()]) {
-      const error = await targetError(work);
+    for (const work of [() => t.execute("SELECT 1", [], defaults), () => t.ping(), () => t.catalog()]) {
+      const error = await targetError(work());
       expect(error.code).toBe("unreachable");
       expect(everythingIn(error)).not.toContain(SECRET);
       expect(inspect(error, { depth: 5, showHidden: true })).not.toContain(SECRET);

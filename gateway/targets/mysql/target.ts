@@ -113,7 +113,7 @@ export class MysqlTarget implements Target {
     } finally {
       watch.dispose();
       if (connection !== undefined) {
-        if (discard) connection.destroy();
+        if (discard) dropConnection(connection);
         else connection.release();
       }
     }
@@ -181,7 +181,7 @@ export class MysqlTarget implements Target {
     } finally {
       watch.dispose();
       if (connection !== undefined) {
-        if (discard) connection.destroy();
+        if (discard) dropConnection(connection);
         else connection.release();
       }
     }
@@ -208,6 +208,16 @@ async function acquire(pool: Pool, watch: StatementWatch): Promise<PoolConnectio
     pending.then((connection) => connection.release(), () => undefined);
     throw error;
   }
+}
+
+/**
+ * Takes a connection out of the pool and closes its socket at once. mysql2's destroy() only half-closes
+ * (stream.end()): a server still sending a large result then blocks in "Writing to net" until
+ * net_write_timeout. A hard close resets the socket and the server gives up on its next write.
+ */
+function dropConnection(connection: PoolConnection): void {
+  connection.destroy();
+  (connection as PoolConnection & { stream?: { destroy(): void } }).stream?.destroy();
 }
 
 /** mysql2 learns the flavour from the handshake. */
