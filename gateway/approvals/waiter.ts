@@ -79,7 +79,6 @@ export class ApprovalWaiter {
   wait(requestId: string, options: WaitOptions): Promise<WaitStatus> {
     if (this.closed || options.signal?.aborted) return Promise.resolve("pending");
     return new Promise<WaitStatus>((resolve) => {
-      let timeout: NodeJS.Timeout | undefined;
       const onAbort = () => waiting.settle("pending");
       const waiting: Waiting = {
         settle: (status) => {
@@ -94,7 +93,7 @@ export class ApprovalWaiter {
       let entry = this.watched.get(requestId);
       if (!entry) this.watched.set(requestId, (entry = { waiters: new Set() }));
       entry.waiters.add(waiting);
-      timeout = setTimeout(() => waiting.settle("pending"), Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS));
+      const timeout = setTimeout(() => waiting.settle("pending"), Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS));
       options.signal?.addEventListener("abort", onAbort, { once: true });
 
       this.startPolling();
