@@ -95,3 +95,13 @@ export function wholeLimit(limit: number): number {
   if (!Number.isFinite(limit) || limit < 0) return 0;
   return Math.floor(limit);
 }
+
+/** How long close() waits for a pool to end (a connection still handshaking holds pg's end() for its connect timeout). */
+export const POOL_END_WAIT_MS = 2_000;
+
+/** Waits for `work` to settle, at most `ms`; never rejects. */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

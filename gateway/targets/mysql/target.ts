@@ -5,7 +5,7 @@ import { SchemaCache } from "../catalog";
 import { TargetError, closedError } from "../errors";
 import { commandOf, mysqlLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
-import { StatementWatch, wholeLimit, wholeMs } from "../watch";
+import { POOL_END_WAIT_MS, StatementWatch, settleWithin, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
 import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
 import { readSchema } from "./schema";
@@ -65,7 +65,7 @@ export class MysqlTarget implements Target {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.allSettled([...this.#inFlight]);
-      await new Promise<void>((resolve) => this.#pool.end(() => resolve()));
+      await settleWithin(new Promise<void>((resolve) => this.#pool.end(() => resolve())), POOL_END_WAIT_MS);
     })();
     return this.#closing;
   }

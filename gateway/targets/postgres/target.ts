@@ -7,7 +7,7 @@ import { CATALOG_TTL_MS, SchemaCache } from "../catalog";
 import { TargetError, closedError } from "../errors";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
-import { StatementWatch, wholeLimit, wholeMs } from "../watch";
+import { POOL_END_WAIT_MS, StatementWatch, settleWithin, wholeLimit, wholeMs } from "../watch";
 import { sendCancel } from "./cancel";
 import { pgError } from "./errors";
 import { createPgPool, isNoTlsError } from "./pool";
@@ -65,7 +65,7 @@ export class PostgresTarget implements Target {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.allSettled([...this.#inFlight]);
-      await this.#pool.end().catch(() => undefined);
+      await settleWithin(this.#pool.end(), POOL_END_WAIT_MS);
     })();
     return this.#closing;
   }
