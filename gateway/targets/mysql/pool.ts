@@ -1,5 +1,5 @@
 import mysql from "mysql2";
-import type { Pool, PoolOptions } from "mysql2";
+import type { ConnectionOptions, Pool, PoolOptions } from "mysql2";
 import { mysqlSsl } from "../tls";
 import type { TargetSettings } from "../types";
 
@@ -11,7 +11,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export const IDLE_TIMEOUT_MS = 30_000;
 const MAX_PREPARED_STATEMENTS = 64;
 
-export function mysqlOptions(settings: TargetSettings, tlsFellBack: boolean): PoolOptions {
+function connectionOptions(settings: TargetSettings, tlsFellBack: boolean): ConnectionOptions {
   const ssl = mysqlSsl(settings.tls, tlsFellBack);
   return {
     host: settings.host,
@@ -20,11 +20,6 @@ export function mysqlOptions(settings: TargetSettings, tlsFellBack: boolean): Po
     user: settings.username,
     password: settings.password,
     ...(ssl !== undefined ? { ssl } : {}),
-    connectionLimit: settings.poolSize,
-    maxIdle: settings.poolSize,
-    idleTimeout: IDLE_TIMEOUT_MS,
-    waitForConnections: true,
-    queueLimit: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
     multipleStatements: false,
     supportBigNumbers: true,
@@ -35,8 +30,19 @@ export function mysqlOptions(settings: TargetSettings, tlsFellBack: boolean): Po
   };
 }
 
+export function mysqlPoolOptions(settings: TargetSettings, tlsFellBack: boolean): PoolOptions {
+  return {
+    ...connectionOptions(settings, tlsFellBack),
+    connectionLimit: settings.poolSize,
+    maxIdle: settings.poolSize,
+    idleTimeout: IDLE_TIMEOUT_MS,
+    waitForConnections: true,
+    queueLimit: 0,
+  };
+}
+
 export function createMysqlPool(settings: TargetSettings, tlsFellBack: boolean): Pool {
-  return mysql.createPool(mysqlOptions(settings, tlsFellBack));
+  return mysql.createPool(mysqlPoolOptions(settings, tlsFellBack));
 }
 
 export function isNoTlsError(error: unknown): boolean {
@@ -47,8 +53,7 @@ export function isNoTlsError(error: unknown): boolean {
 export function killQuery(settings: TargetSettings, tlsFellBack: boolean, threadId: number): Promise<void> {
   if (!Number.isSafeInteger(threadId) || threadId <= 0) return Promise.resolve();
   return new Promise((resolve) => {
-    const { connectionLimit: _l, maxIdle: _m, idleTimeout: _i, waitForConnections: _w, queueLimit: _q, maxPreparedStatements: _p, ...options } = mysqlOptions(settings, tlsFellBack);
-    const connection = mysql.createConnection({ ...options, connectTimeout: 5_000 });
+    const connection = mysql.createConnection({ ...connectionOptions(settings, tlsFellBack), connectTimeout: 5_000 });
     connection.on("error", () => undefined);
     connection.query(`KILL QUERY ${threadId}`, () => {
       connection.destroy();
