@@ -1,10 +1,13 @@
-import http from "node:http";
 import { readConfig } from "../lib/config/env";
 import { createLogger, errorMessage } from "../lib/log";
 import { store } from "../lib/store/client";
+import { Gateway } from "./gateway";
+import { McpDoor } from "./mcp/server";
+import { createHttpServer } from "./http/server";
+import { readiness } from "./readiness";
 
-// The gateway worker. For now it serves its health endpoints; the enforcement pipeline and the HTTP, MCP,
-// pgwire and mysqlwire front doors are built on top of it.
+// The gateway worker: the enforcement engine behind the agents' front doors (HTTP API and MCP for now).
+// Started by `npm start`, or on its own with `tsx gateway/main.ts` and the same environment.
 
 const result = readConfig();
 if (!result.ok) {
@@ -13,48 +16,65 @@ if (!result.ok) {
 }
 const config = result.config;
 const log = createLogger("gateway", config.AIRLOCK_LOG_LEVEL);
-const host = config.AIRLOCK_HOST;
-
-async function storeReachable(): Promise<boolean> {
-  try {
-    await store().$queryRaw`SELECT 1`;
-    return true;
-  } catch (error) {
-    log.warn("store.unreachable", { error: errorMessage(error) });
-    return false;
-  }
+if (!config.DATABASE_URL || !config.AIRLOCK_MASTER_KEY) {
+  process.stderr.write("airlock gateway: DATABASE_URL and AIRLOCK_MASTER_KEY must be set (npm start sets them)\n");
+  process.exit(1);
 }
 
-const server = http.createServer(async (request, response) => {
-  const reply = (status: number, body: object) => {
-    response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-    response.end(JSON.stringify(body));
-  };
-  const path = (request.url ?? "/").split("?")[0];
-  if (request.method === "GET" && path === "/healthz") return reply(200, { status: "ok" });
-  if (request.method === "GET" && path === "/readyz") {
-    const ready = await storeReachable();
-    return reply(ready ? 200 : 503, { status: ready ? "ready" : "not ready", store: ready ? "ok" : "unreachable" });
-  }
-  reply(404, { error: "not found" });
+const gateway = new Gateway({
+  store: store(),
+  log,
+  masterKey: Buffer.from(config.AIRLOCK_MASTER_KEY, "base64"),
+  publicUrl: config.publicUrl,
+  // The embedded store cannot deliver NOTIFY across connections: approvals are polled there.
+  listenUrl: config.AIRLOCK_EMBEDDED_STORE ? undefined : config.DATABASE_URL,
+  oidc: config.AIRLOCK_AGENT_OIDC_ISSUER
+    ? {
+        issuer: config.AIRLOCK_AGENT_OIDC_ISSUER,
+        audience: config.AIRLOCK_AGENT_OIDC_AUDIENCE!,
+        jwksUrl: config.AIRLOCK_AGENT_OIDC_JWKS_URL,
+        groupsClaim: config.AIRLOCK_AGENT_OIDC_GROUPS_CLAIM,
+        agentClaim: config.AIRLOCK_AGENT_OIDC_AGENT_CLAIM,
+      }
+    : undefined,
+  maxSqlBytes: config.AIRLOCK_MAX_SQL_BYTES,
 });
+const mcp = new McpDoor(gateway, log);
+const server = createHttpServer({ gateway, mcp, log, ready: () => readiness(store(), gateway) });
 
-server.listen(config.AIRLOCK_GATEWAY_PORT, host, () => {
-  log.info("gateway.listening", { host, port: config.AIRLOCK_GATEWAY_PORT });
-});
+async function main(): Promise<void> {
+  await gateway.start();
+  server.listen(config.AIRLOCK_GATEWAY_PORT, config.AIRLOCK_HOST, () => {
+    log.info("gateway.listening", { host: config.AIRLOCK_HOST, port: config.AIRLOCK_GATEWAY_PORT });
+  });
+}
+
 server.on("error", (error) => {
   log.error("gateway.listen_failed", { error: errorMessage(error), port: config.AIRLOCK_GATEWAY_PORT });
   process.exit(1);
 });
 
-function shutdown(signal: string) {
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
   log.info("gateway.stopping", { signal });
-  server.close(async () => {
-    await store().$disconnect().catch(() => undefined);
-    log.info("gateway.stopped");
-    process.exit(0);
-  });
-  setTimeout(() => process.exit(0), 5_000).unref();
+  // Stop taking requests; in-flight statements finish (or fail cleanly) and their recordings are flushed.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const grace = setTimeout(() => server.closeAllConnections(), 10_000);
+  await mcp.close();
+  await closed;
+  clearTimeout(grace);
+  await gateway.stop().catch((error: unknown) => log.error("gateway.stop_failed", { error: errorMessage(error) }));
+  await store().$disconnect().catch(() => undefined);
+  log.info("gateway.stopped");
+  process.exit(0);
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+main().catch((error: unknown) => {
+  log.error("gateway.start_failed", { error: errorMessage(error) });
+  process.exit(1);
+});

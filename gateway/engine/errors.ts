@@ -1,0 +1,45 @@
+// The engine's failures, as values with stable codes. Messages are safe to show an agent: never a secret,
+// a parameter or a row value.
+
+export type EngineErrorCode =
+  | "sql_too_large" // the statement text is over the size limit
+  | "bad_params" // parameters that cannot be sent with this statement
+  | "recording_unavailable" // the store cannot record the statement: it is not run
+  | "target_unavailable" // the target database cannot be reached
+  | "target_timeout" // the statement ran past the connection's timeout
+  | "target_error" // the database refused the statement
+  | "cancelled"
+  | "masking_mismatch" // the result's columns are not the ones policy planned masking for: nothing is returned
+  | "approval_not_found"
+  | "approval_not_yours"
+  | "approval_used" // an approval is single use
+  | "approval_mismatch" // an approval replayed for another statement, parameters, connection or agent
+  | "shutting_down";
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly detail: { sqlState?: string; statementIndex?: number } = {},
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+/** The HTTP status each failure maps to on the HTTP door (other doors map codes to their own forms). */
+export const httpStatusOf: Record<EngineErrorCode, number> = {
+  sql_too_large: 413,
+  bad_params: 400,
+  recording_unavailable: 503,
+  target_unavailable: 502,
+  target_timeout: 504,
+  target_error: 422,
+  cancelled: 499,
+  masking_mismatch: 500,
+  approval_not_found: 404,
+  approval_not_yours: 404,
+  approval_used: 409,
+  approval_mismatch: 409,
+  shutting_down: 503,
+};

@@ -1,0 +1,157 @@
+import type { IncomingMessage } from "node:http";
+import { createHmac } from "node:crypto";
+import { evaluate } from "../lib/policy";
+import { initSqlParsers } from "../lib/sql";
+import type { StatementAnalysis } from "../lib/sql/types";
+import type { Store } from "../lib/store/client";
+import type { Connection } from "../lib/store/generated/client";
+import type { Logger } from "../lib/log";
+import { AgentAuthenticator } from "./identity";
+import { authorizeConnection, listGrantedConnections } from "./identity";
+import type { AgentIdentity, OidcSettings } from "./identity/types";
+import { TargetRegistry } from "./targets";
+import { Recorder } from "./recorder";
+import { ApprovalWaiter } from "./approvals";
+import { Engine, dialectOf } from "./engine/engine";
+import { PolicyCache } from "./engine/policy-cache";
+import { EngineError } from "./engine/errors";
+import { Metrics } from "./metrics";
+
+// One gateway process: the engine and everything it stands on, shared by every front door.
+
+export interface GatewayOptions {
+  readonly store: Store;
+  readonly log: Logger;
+  readonly masterKey: Uint8Array;
+  readonly publicUrl: string;
+  /** A PostgreSQL URL for LISTEN/NOTIFY approval wake-ups; omitted for the embedded store (polling). */
+  readonly listenUrl?: string;
+  readonly oidc?: OidcSettings;
+  readonly maxSqlBytes: number;
+  readonly policyRefreshMs?: number;
+}
+
+export class Gateway {
+  readonly metrics = new Metrics();
+  readonly authenticator: AgentAuthenticator;
+  readonly engine: Engine;
+  readonly recorder: Recorder;
+  readonly targets: TargetRegistry;
+  readonly policies: PolicyCache;
+  readonly waiter: ApprovalWaiter;
+  readonly limits: { readonly maxSqlBytes: number };
+
+  constructor(private readonly options: GatewayOptions) {
+    const { store, log, masterKey } = options;
+    this.limits = { maxSqlBytes: options.maxSqlBytes };
+    this.authenticator = new AgentAuthenticator(store, { oidc: options.oidc });
+    this.targets = new TargetRegistry({ masterKey });
+    this.recorder = new Recorder(store, { log });
+    this.policies = new PolicyCache(store, log, options.policyRefreshMs);
+    this.waiter = new ApprovalWaiter({ store, listenUrl: options.listenUrl });
+    this.engine = new Engine({
+      store,
+      policies: this.policies,
+      targets: this.targets,
+      recorder: this.recorder,
+      waiter: this.waiter,
+      metrics: this.metrics,
+      log,
+      masterKey,
+      // The hash strategy's key is derived from the master key, so every replica hashes alike.
+      masking: { hashKey: createHmac("sha256", masterKey).update("airlock masking hash key v1").digest() },
+      publicUrl: options.publicUrl,
+      maxSqlBytes: options.maxSqlBytes,
+    });
+  }
+
+  async start(): Promise<void> {
+    // Until the PostgreSQL parser is loaded every statement would analyse as unknown (fail closed, but useless).
+    await initSqlParsers();
+    await this.policies.start();
+  }
+
+  async stop(): Promise<void> {
+    this.policies.stop();
+    await this.recorder.close();
+    await this.waiter.close();
+    await this.targets.close();
+  }
+
+  authorize(agent: AgentIdentity, connectionName: string) {
+    return authorizeConnection(this.options.store, agent, connectionName);
+  }
+
+  connections(agent: AgentIdentity) {
+    return listGrantedConnections(this.options.store, agent);
+  }
+
+  /**
+   * The recording session for an HTTP client: the one named by its `X-Airlock-Session` header, or else one per
+   * token (or OIDC subject), connection and hour.
+   */
+  async httpSession(agent: AgentIdentity, connection: Connection, request: IncomingMessage): Promise<string> {
+    const header = request.headers["x-airlock-session"];
+    const named = typeof header === "string" && /^[\w.:-]{1,128}$/.test(header) ? header : null;
+    const hour = new Date().toISOString().slice(0, 13);
+    const clientKey = `${named ?? `${agent.tokenId ?? agent.subject ?? agent.agentId}@${hour}`}/${connection.id}`;
+    const session = await this.recorder
+      .findOrOpenSession({ agentId: agent.agentId, connectionId: connection.id, frontDoor: "http", clientKey, clientAddr: request.socket.remoteAddress ?? null })
+      .catch(() => {
+        throw new EngineError("recording_unavailable", "Airlock cannot record this session right now, so nothing was run");
+      });
+    return session.sessionId;
+  }
+
+  /** Tables and columns of a connection, with the columns this agent gets masked marked as such. */
+  async schema(agent: AgentIdentity, connection: Connection) {
+    let described;
+    try {
+      described = await this.targets.target(connection).describeSchema();
+    } catch {
+      throw new EngineError("target_unavailable", "The target database cannot be reached right now");
+    }
+    const compiled = this.policies.current();
+    const context = { connection: connection.name, agentId: agent.agentId, agentGroups: agent.groups, dialect: dialectOf(connection), now: new Date() };
+    const tables = described.tables.map((table) => {
+      const qualified = `${table.schema}.${table.name}`;
+      const probe: StatementAnalysis = {
+        dialect: context.dialect,
+        kind: "select",
+        text: "",
+        normalized: "",
+        fingerprint: "",
+        tablesRead: [qualified],
+        tablesWritten: [],
+        outputColumns: table.columns.map((column) => ({ name: column.name, sources: [{ table: qualified, column: column.name }], direct: true })),
+        predicateColumns: [],
+        functions: [],
+        hasWhere: true,
+        hasLimit: true,
+      };
+      const decision = evaluate(compiled, { dialect: context.dialect, statements: [probe], multiStatement: false }, context);
+      const plan = decision.action === "block" ? undefined : decision.masking;
+      return {
+        schema: table.schema,
+        name: table.name,
+        columns: table.columns.map((column, index) => {
+          const planned = plan?.columns[index];
+          return {
+            name: column.name,
+            type: column.type,
+            nullable: column.nullable,
+            ...(planned?.strategy ? { masked: { strategy: planned.strategy.kind } } : {}),
+          };
+        }),
+      };
+    });
+    return { connection: connection.name, engine: connection.engine, tables, hints: maskedHints(this.policies.current(), tables) };
+  }
+}
+
+function maskedHints(_compiled: unknown, tables: { name: string; columns: { name: string; masked?: unknown }[] }[]): string[] {
+  const masked = tables.flatMap((table) => table.columns.filter((column) => column.masked).map((column) => `${table.name}.${column.name}`));
+  return masked.length > 0
+    ? [`Masked columns come back masked and cannot be used in WHERE, JOIN, ORDER BY or GROUP BY: ${masked.join(", ")}`]
+    : [];
+}
