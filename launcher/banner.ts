@@ -24,16 +24,24 @@ export function banner({ dashboardUrl, gatewayUrl, demo, embeddedStore, dataDir 
   }
   lines.push(`  Gateway      ${gatewayUrl}   (health: ${gatewayUrl}/healthz, readiness: ${gatewayUrl}/readyz)`);
   if (demo) {
+    const query = (sql: string) =>
+      `    curl -s ${gatewayUrl}/v1/query -H "authorization: Bearer $AIRLOCK_TOKEN" -H 'content-type: application/json' \\\n` +
+      `         -d '{"connection":"${demo.connectionName}","sql":"${sql}"}'`;
     lines.push(
       `  Agent token  ${demo.agentToken}`,
       `               agent "${demo.agentName}", granted the connection "${demo.connectionName}" (the demo shop)`,
       "",
-      "  Try:",
-      `    curl -s ${gatewayUrl}/readyz`,
+      "  Try, through Airlock:",
       `    export AIRLOCK_TOKEN=${demo.agentToken}`,
+      query("SELECT name, email, card_number, ssn FROM customers LIMIT 3"),
+      "      → card numbers, SSNs and e-mail addresses come back masked",
+      query("DROP TABLE orders"),
+      "      → blocked, with the rule that blocked it",
+      query("UPDATE orders SET status = 'refunded' WHERE id = 1"),
+      `      → waits for approval: approve it at ${dashboardUrl}, then GET ${gatewayUrl}/v1/approvals/<id>?wait=30`,
       "",
-      "  The demo shop is reached only through Airlock; its query front doors (HTTP, MCP, psql) come with the",
-      "  gateway. Card numbers and SSNs are masked, DROP/TRUNCATE blocked, UPDATE/DELETE wait for approval.",
+      "  Claude Code (MCP):",
+      `    claude mcp add --transport http airlock ${gatewayUrl}/mcp --header "Authorization: Bearer ${demo.agentToken}"`,
     );
   }
   lines.push("", `  Store        ${embeddedStore ? `embedded PostgreSQL in ${dataDir}` : "PostgreSQL at DATABASE_URL"}`);
