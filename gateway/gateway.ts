@@ -40,6 +40,8 @@ export class Gateway {
   readonly policies: PolicyCache;
   readonly waiter: ApprovalWaiter;
   readonly limits: { readonly maxSqlBytes: number };
+  /** HTTP recording sessions by agent and client key, so a request costs no session lookup in the store. */
+  private readonly httpSessions = new Map<string, string>();
 
   constructor(private readonly options: GatewayOptions) {
     const { store, log, masterKey } = options;
@@ -95,11 +97,17 @@ export class Gateway {
     const named = typeof header === "string" && /^[\w.:-]{1,128}$/.test(header) ? header : null;
     const hour = new Date().toISOString().slice(0, 13);
     const clientKey = `${named ?? `${agent.tokenId ?? agent.subject ?? agent.agentId}@${hour}`}/${connection.id}`;
+    const cacheKey = `${agent.agentId}/${clientKey}`;
+    const cached = this.httpSessions.get(cacheKey);
+    if (cached) return cached;
     const session = await this.recorder
       .findOrOpenSession({ agentId: agent.agentId, connectionId: connection.id, frontDoor: "http", clientKey, clientAddr: request.socket.remoteAddress ?? null })
       .catch(() => {
         throw new EngineError("recording_unavailable", "Airlock cannot record this session right now, so nothing was run");
       });
+    // The key changes every hour, so the map is simply reset when it grows past what one hour needs.
+    if (this.httpSessions.size >= 10_000) this.httpSessions.clear();
+    this.httpSessions.set(cacheKey, session.sessionId);
     return session.sessionId;
   }
 

@@ -59,6 +59,14 @@ export class Engine {
       this.record(sessionId, "decision", decisionSummary(decision), { decision: decision.action }),
     ]);
     this.deps.metrics.statement(decision.action);
+    this.deps.log.info("statement.decided", {
+      sessionId,
+      agent: agent.agentName,
+      connection: connection.name,
+      action: decision.action,
+      kinds: analysis.statements.map((statement) => statement.kind),
+      rules: decision.matched.map((rule) => rule.ruleId),
+    });
 
     if (decision.action === "block") {
       return { kind: "blocked", sessionId, eventId: statementEvent.eventId, decision };
@@ -151,8 +159,10 @@ export class Engine {
         signal,
         masking: this.deps.masking,
       });
-      this.deps.metrics.targetLatency(performance.now() - started);
+      const durationMs = performance.now() - started;
+      this.deps.metrics.targetLatency(durationMs);
       await this.record(sessionId, "result", resultSummary(results));
+      this.deps.log.info("statement.completed", { sessionId, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
       return { kind: "result", sessionId, eventId, results, hints: decision.hints };
     } catch (error) {
       const failure = error instanceof EngineError ? error : new EngineError("target_error", "The statement failed");

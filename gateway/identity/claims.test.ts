@@ -27,7 +27,7 @@ describe("readClaim", () => {
 
 describe("groupsFrom", () => {
   it("takes arrays of strings or one string; drops the rest", () => {
-    expect(groupsFrom(["a", " b ", "", 3, null, "a", "x".repeat(500)])).toEqual(["a", "b"]);
+    expect(groupsFrom(["a", " b ", "", 3, null, "a", "x".repeat(500), "nul\u0000", "lone\ud800", "pair\ud83d\ude00"])).toEqual(["a", "b", "pair\ud83d\ude00"]);
     expect(groupsFrom("solo")).toEqual(["solo"]);
     expect(groupsFrom(undefined)).toEqual([]);
     expect(groupsFrom({ a: 1 })).toEqual([]);
@@ -39,7 +39,8 @@ describe("subjectFrom", () => {
   it("accepts strings and finite numbers; refuses blanks, control characters, huge values and objects", () => {
     expect(subjectFrom(" bot ")).toBe("bot");
     expect(subjectFrom(42)).toBe("42");
-    for (const bad of ["", "  ", "a\nb", "x".repeat(201), {}, [], null, undefined, Number.NaN]) expect(subjectFrom(bad)).toBeNull();
+    expect(subjectFrom("bot-\ud83d\ude00")).toBe("bot-\ud83d\ude00");
+    for (const bad of ["", "  ", "a\nb", "a\u0000", "x\udc00", "x".repeat(201), {}, [], null, undefined, Number.NaN]) expect(subjectFrom(bad)).toBeNull();
   });
 });
 

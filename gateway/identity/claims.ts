@@ -5,6 +5,8 @@
 export const MAX_GROUPS = 200;
 export const MAX_GROUP_LENGTH = 200;
 export const MAX_SUBJECT_LENGTH = 200;
+/** NUL and lone surrogates cannot be stored in PostgreSQL text (or would be stored as U+FFFD, merging names). */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 export function readClaim(payload: Readonly<Record<string, unknown>>, name: string): unknown {
   if (Object.hasOwn(payload, name)) return payload[name];
@@ -24,7 +26,7 @@ export function groupsFrom(value: unknown): string[] {
   for (const entry of list) {
     if (typeof entry !== "string") continue;
     const group = entry.trim();
-    if (group === "" || group.length > MAX_GROUP_LENGTH) continue;
+    if (group === "" || group.length > MAX_GROUP_LENGTH || UNSTORABLE.test(group)) continue;
     groups.add(group);
     if (groups.size === MAX_GROUPS) break;
   }
@@ -34,7 +36,7 @@ export function groupsFrom(value: unknown): string[] {
 /** The agent's subject: a non-blank string (or a number, written as a string) of sane length; else null. */
 export function subjectFrom(value: unknown): string | null {
   const text = typeof value === "string" ? value.trim() : typeof value === "number" && Number.isFinite(value) ? String(value) : null;
-  if (!text || text.length > MAX_SUBJECT_LENGTH || /[\u0000-\u001f\u007f]/.test(text)) return null;
+  if (!text || text.length > MAX_SUBJECT_LENGTH || /[\u0000-\u001f\u007f\p{Cs}]/u.test(text)) return null;
   return text;
 }
 

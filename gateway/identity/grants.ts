@@ -33,7 +33,8 @@ function grantees(agent: AgentIdentity) {
 /** The Connection row (with its encrypted secret, for the gateway's own use only) when the agent holds a grant. */
 export async function authorizeConnection(store: Store, agent: AgentIdentity, connectionName: string): Promise<ConnectionAccess> {
   const unknown = { ok: false, code: "unknown_connection", message: `No connection named "${printable(connectionName)}" exists in Airlock.` } as const;
-  if (connectionName === "" || connectionName.length > MAX_CONNECTION_NAME) return unknown;
+  // PostgreSQL text holds neither NUL nor lone surrogates, so no such name can exist (and asking would fail).
+  if (connectionName === "" || connectionName.length > MAX_CONNECTION_NAME || /[\u0000\p{Cs}]/u.test(connectionName)) return unknown;
   const connection = await store.connection.findUnique({ where: { name: connectionName } });
   if (!connection) return unknown;
   const grant = await store.grant.findFirst({ where: { connectionId: connection.id, OR: grantees(agent) }, select: { id: true } });
@@ -54,6 +55,6 @@ export async function listGrantedConnections(store: Store, agent: AgentIdentity)
 
 /** The name as the agent typed it, made safe to echo: control characters replaced, length capped. */
 function printable(name: string): string {
-  const clean = name.replace(/[\u0000-\u001f\u007f]/g, "?");
+  const clean = name.replace(/[\u0000-\u001f\u007f\p{Cs}]/gu, "?");
   return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }

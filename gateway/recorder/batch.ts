@@ -8,7 +8,7 @@ import type { JsonObject } from "./payload";
 //   1. lock the AgentSession rows involved, in id order (two gateways appending to the same sessions queue
 //      behind each other instead of deadlocking), and read each head (headHash, eventCount, endedAt);
 //   2. give each event, in arrival order, the next seq of its session and chain it to the head;
-//   3. insert all events in one statement, then move each session's head (and endedAt on a disconnect).
+//   3. in one statement, insert all events and move each session's head (and endedAt on a disconnect).
 // An event for a session that does not exist or has ended is answered with its own error and left out; the
 // rest of the batch still commits. A store failure fails the whole batch: the caller rejects every event.
 
@@ -28,6 +28,19 @@ export interface Appended {
 }
 
 export type BatchOutcome = Appended | RecorderError;
+
+interface Row {
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly type: SessionEventType;
+  /** ISO text; "Z" is ignored when cast to timestamp(3), which holds UTC as Prisma writes it. */
+  readonly at: string;
+  readonly decision: string | null;
+  readonly sqlText: string | null;
+  readonly payload: JsonObject;
+  readonly prevHash: string;
+  readonly hash: string;
+}
 
 interface Head {
   hash: string;
@@ -53,7 +66,7 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
       for (const row of rows) heads.set(row.id, { hash: row.headHash ?? GENESIS_HASH, count: row.eventCount, ended: row.endedAt, endedNow: false });
 
       const outcomes: BatchOutcome[] = [];
-      const data: Prisma.SessionEventCreateManyInput[] = [];
+      const data: Row[] = [];
       for (const event of events) {
         const head = heads.get(event.sessionId);
         if (!head) {
@@ -67,7 +80,7 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
         const seq = head.count + 1;
         const at = event.at.toISOString();
         const hash = eventHash(head.hash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload });
-        data.push({ sessionId: event.sessionId, seq, type: event.type, at: event.at, decision: event.decision, sqlText: event.sqlText, payload: event.payload, prevHash: head.hash, hash });
+        data.push({ sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload, prevHash: head.hash, hash });
         outcomes.push({ eventId: "", seq, hash });
         head.hash = hash;
         head.count = seq;
@@ -78,28 +91,45 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
       }
       if (data.length === 0) return outcomes;
 
-      const inserted = await tx.sessionEvent.createManyAndReturn({ data, select: { id: true, sessionId: true, seq: true } });
-      const ids = new Map(inserted.map((row) => [`${row.sessionId}/${row.seq}`, row.id.toString()]));
+      // One statement moves every head and inserts every event (a multi-row INSERT over unnest()ed column
+      // arrays: a few times cheaper than createManyAndReturn, which Prisma expands row by row).
+      const touched = new Set(data.map((row) => row.sessionId));
+      const moved = [...heads.entries()].filter(([id]) => touched.has(id));
+      const inserted = await tx.$queryRaw<{ id: string; sessionId: string; seq: number }[]>`
+        WITH moved AS (
+          UPDATE "AgentSession" AS s
+          SET "headHash" = v.head, "eventCount" = v.count, "endedAt" = COALESCE(s."endedAt", v.ended::timestamp(3))
+          FROM unnest(
+            ${moved.map(([id]) => id)}::uuid[],
+            ${moved.map(([, head]) => head.hash)}::text[],
+            ${moved.map(([, head]) => head.count)}::int[],
+            ${moved.map(([, head]) => (head.endedNow ? head.ended!.toISOString() : null))}::text[]
+          ) AS v(id, head, count, ended)
+          WHERE s.id = v.id
+          RETURNING s.id
+        ), inserted AS (
+          INSERT INTO "SessionEvent" ("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash)
+          SELECT * FROM unnest(
+            ${data.map((row) => row.sessionId)}::uuid[],
+            ${data.map((row) => row.seq)}::int[],
+            ${data.map((row) => row.type)}::"SessionEventType"[],
+            ${data.map((row) => row.at)}::timestamp(3)[],
+            ${data.map((row) => row.decision)}::text[],
+            ${data.map((row) => row.sqlText)}::text[],
+            ${data.map((row) => JSON.stringify(row.payload))}::jsonb[],
+            ${data.map((row) => row.prevHash)}::text[],
+            ${data.map((row) => row.hash)}::text[])
+          RETURNING id, "sessionId", seq
+        )
+        SELECT id::text AS id, "sessionId"::text AS "sessionId", seq FROM inserted`;
+      if (inserted.length !== data.length) throw new Error("recorder: the store inserted a different number of events"); // rolls back
+      const ids = new Map(inserted.map((row) => [`${row.sessionId}/${row.seq}`, row.id]));
       for (let i = 0, d = 0; i < outcomes.length; i++) {
         const outcome = outcomes[i];
         if (outcome instanceof RecorderError) continue;
         const row = data[d++];
         outcomes[i] = { ...outcome, eventId: ids.get(`${row.sessionId}/${row.seq}`) ?? "" };
       }
-
-      const moved = [...heads.entries()].filter(([, head]) => head.count > 0);
-      const touched = new Set(data.map((row) => row.sessionId));
-      const updates = moved.filter(([id]) => touched.has(id));
-      await tx.$executeRaw`
-        UPDATE "AgentSession" AS s
-        SET "headHash" = v.head, "eventCount" = v.count, "endedAt" = COALESCE(s."endedAt", v.ended::timestamp(3))
-        FROM unnest(
-          ${updates.map(([id]) => id)}::uuid[],
-          ${updates.map(([, head]) => head.hash)}::text[],
-          ${updates.map(([, head]) => head.count)}::int[],
-          ${updates.map(([, head]) => (head.endedNow ? head.ended!.toISOString() : null))}::text[]
-        ) AS v(id, head, count, ended)
-        WHERE s.id = v.id`;
       return outcomes;
     },
     { maxWait: options.timeoutMs, timeout: options.timeoutMs, isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },

@@ -26,18 +26,26 @@ export interface StoredPayload {
 
 /** The JSON form of `value` that survives a JSONB round trip; throws TypeError on a cycle. */
 export function toStorableJson(value: unknown): JsonValue {
-  const text = canonicalJson(value);
-  return JSON.parse(text, (_key, item: unknown) => (typeof item === "string" ? wellFormed(item) : item)) as JsonValue;
+  return storable(value).json;
 }
 
 /** A storable payload: a JSON object of at most `maxBytes` serialized. */
 export function storablePayload(value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): StoredPayload {
-  const json = toStorableJson(value);
+  const { json, text } = storable(value);
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new TypeError("payload must be a JSON object");
-  const clean = renameKeys(json);
-  const bytes = Buffer.byteLength(canonicalJson(clean));
-  if (bytes <= maxBytes) return { payload: clean };
-  return { payload: truncate(clean, bytes, maxBytes), truncatedFrom: bytes };
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= maxBytes) return { payload: json };
+  return { payload: truncate(json, bytes, maxBytes), truncatedFrom: bytes };
+}
+
+/** NUL and lone surrogates are the only characters canonical JSON writes as \u0000 and \ud8xx–\udfff escapes. */
+const NEEDS_CLEANING = /\\u0000|\\ud[89a-f]/i;
+
+function storable(value: unknown): { json: JsonValue; text: string } {
+  const text = canonicalJson(value);
+  if (!NEEDS_CLEANING.test(text)) return { json: JSON.parse(text) as JsonValue, text };
+  const json = cleanKeys(JSON.parse(text, (_key, item: unknown) => (typeof item === "string" ? wellFormed(item) : item)) as JsonValue);
+  return { json, text: canonicalJson(json) };
 }
 
 /** SQL text that PostgreSQL accepts, cut to `maxBytes` with a visible marker. */
@@ -56,13 +64,10 @@ export function wellFormed(text: string): string {
 }
 
 /** Keys are strings too: JSON.parse's reviver only sees values. */
-function renameKeys(value: JsonObject): JsonObject {
-  const walk = (item: JsonValue): JsonValue => {
-    if (Array.isArray(item)) return item.map(walk);
-    if (item === null || typeof item !== "object") return item;
-    return Object.fromEntries(Object.entries(item).map(([key, inner]) => [wellFormed(key), walk(inner)]));
-  };
-  return walk(value) as JsonObject;
+function cleanKeys(item: JsonValue): JsonValue {
+  if (Array.isArray(item)) return item.map(cleanKeys);
+  if (item === null || typeof item !== "object") return item;
+  return Object.fromEntries(Object.entries(item).map(([key, inner]) => [wellFormed(key), cleanKeys(inner)]));
 }
 
 /**
