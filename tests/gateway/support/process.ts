@@ -38,7 +38,7 @@ export interface StartOptions {
 
 /** The environment the gateway process gets for a fixture (without the port). */
 export function gatewayEnv(fixture: GatewayFixture, port: number, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { NODE_ENV: "test" };
   // Keep the basics of this environment, drop any Airlock setting that would leak in from the caller's shell.
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith("AIRLOCK_") && key !== "DATABASE_URL" && key !== "NODE_OPTIONS" && !key.startsWith("VITEST")) env[key] = value;
