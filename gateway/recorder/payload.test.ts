@@ -29,7 +29,7 @@ describe("storablePayload", () => {
 
   it("passes a payload under the cap through unchanged", () => {
     const payload = { rowCount: 2, rows: [{ email: "a***@x.io" }] };
-    expect(storablePayload(payload, 1024)).toEqual({ payload });
+    expect(storablePayload(payload, 1024)).toEqual({ payload, bytes: Buffer.byteLength(canonicalJson(payload)) });
   });
 
   it("keeps small fields, cuts a large array to a prefix, and marks what it did", () => {

@@ -20,6 +20,8 @@ export interface RecorderOptions {
   readonly flushIntervalMs?: number;
   /** Most events in one transaction (default 500). A full batch is written at once. */
   readonly maxBatch?: number;
+  /** Most payload and SQL bytes in one transaction (default 16 MiB); one event is always let through. */
+  readonly maxBatchBytes?: number;
   /** Longest wait for the store per batch, in ms, before its events fail with store_unavailable (default 10 000). */
   readonly timeoutMs?: number;
   /** Payload cap, serialized (default 256 KiB); larger payloads are cut down with a "$truncated" marker. */
@@ -38,6 +40,7 @@ export type { Appended as RecordedEvent } from "./batch";
 
 interface Pending {
   readonly event: BatchEvent;
+  readonly bytes: number;
   readonly resolve: (value: Appended) => void;
   readonly reject: (error: RecorderError) => void;
 }
@@ -50,6 +53,7 @@ export class Recorder {
   readonly #log: Logger | undefined;
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
+  readonly #maxBatchBytes: number;
   readonly #timeoutMs: number;
   readonly #maxPayloadBytes: number;
   readonly #maxSqlBytes: number;
@@ -64,6 +68,7 @@ export class Recorder {
     this.#log = options.log;
     this.#flushIntervalMs = Math.max(0, options.flushIntervalMs ?? 0);
     this.#maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.#maxBatchBytes = Math.max(1, options.maxBatchBytes ?? 16 * 1024 * 1024);
     this.#timeoutMs = Math.max(1, options.timeoutMs ?? 10_000);
     this.#maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.#maxSqlBytes = options.maxSqlBytes ?? DEFAULT_MAX_SQL_BYTES;
@@ -107,6 +112,7 @@ export class Recorder {
     if (!UUID.test(sessionId)) return Promise.reject(new RecorderError("session_not_found"));
     if (!EVENT_TYPES.has(type)) return Promise.reject(new RecorderError("invalid_event", "unknown event type"));
     let event: BatchEvent;
+    let bytes: number;
     try {
       const stored = storablePayload(payload, this.#maxPayloadBytes);
       if (stored.truncatedFrom !== undefined) {
@@ -120,11 +126,12 @@ export class Recorder {
         sqlText: storableSql(options.sqlText ?? null, this.#maxSqlBytes),
         payload: stored.payload,
       };
+      bytes = stored.bytes + (event.sqlText?.length ?? 0) + 256;
     } catch {
       return Promise.reject(new RecorderError("invalid_event", "the payload is not a JSON object"));
     }
     return new Promise<Appended>((resolve, reject) => {
-      this.#queue.push({ event, resolve, reject });
+      this.#queue.push({ event, bytes, resolve, reject });
       this.#schedule();
     });
   }
@@ -166,7 +173,12 @@ export class Recorder {
       this.#timer = undefined;
     }
     if (this.#inFlight || this.#queue.length === 0) return;
-    const batch = this.#queue.splice(0, this.#maxBatch);
+    let count = 0;
+    let bytes = 0;
+    while (count < this.#queue.length && count < this.#maxBatch && (count === 0 || bytes + this.#queue[count].bytes <= this.#maxBatchBytes)) {
+      bytes += this.#queue[count++].bytes;
+    }
+    const batch = this.#queue.splice(0, count);
     this.#inFlight = this.#write(batch).finally(() => {
       this.#inFlight = undefined;
       // Whatever gathered meanwhile has waited long enough: write it now.

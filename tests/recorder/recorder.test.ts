@@ -118,6 +118,23 @@ describe("group commit", () => {
     for (const { sessionId } of sessions) expect(await verifyChains(t.store, { sessionId })).toMatchObject({ sessions: 1, events: 26, broken: [] });
   });
 
+  it("splits a batch by maxBatch and maxBatchBytes, keeping arrival order", async () => {
+    const batchLog: Record<string, unknown>[] = [];
+    const quiet = createLogger("recorder-test", "debug", (line) => void batchLog.push(JSON.parse(line) as Record<string, unknown>));
+    const recorder = new Recorder(t.store, { log: quiet, maxBatch: 7, maxBatchBytes: 4000 });
+    const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
+    const results = await Promise.all([
+      ...range(20).map((i) => recorder.record(sessionId, "statement", { i })),
+      ...range(4).map((i) => recorder.record(sessionId, "result", { i, blob: "x".repeat(1500) })),
+    ]);
+    expect(results.map((r) => r.seq)).toEqual(range(24).map((n) => n + 1));
+    const sizes = batchLog.filter((line) => line.event === "recorder.batch").map((line) => line.events as number);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(sizes.at(-1)).toBeLessThanOrEqual(2); // two 1.5 KB payloads fill a 4 KB batch
+    expect((await verifyChains(t.store, { sessionId })).broken).toEqual([]);
+  });
+
   it("resolves only after commit: each event is visible to another connection the moment its record resolves", async () => {
     const recorder = new Recorder(t.store, { flushIntervalMs: 5 });
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
