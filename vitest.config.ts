@@ -21,7 +21,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "e2e", include: ["e2e/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 600_000, fileParallelism: false },
+        test: { name: "e2e", include: ["e2e/**/*.test.ts"], testTimeout: 300_000, hookTimeout: 600_000, fileParallelism: false },
       },
     ],
   },
