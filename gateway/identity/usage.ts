@@ -6,6 +6,11 @@ import type { Store } from "../../lib/store/client";
 // row (as just read) or this process already moved it within the minute, and the UPDATE itself is
 // conditional, so two gateway processes do not both write. Fire-and-forget: a failed write is logged,
 // never thrown into the request.
+//
+// The writes are single raw UPDATE statements on purpose: Prisma's `updateMany` runs inside a transaction,
+// and `$disconnect()` while such a transaction is in flight hangs for good (pg pool waits for a client the
+// aborted transaction never releases). A lone statement cannot hang shutdown that way. Still, await
+// `settled()` before `$disconnect()` so the last stamps land.
 
 export const USAGE_INTERVAL_MS = 60_000;
 const MAX_TRACKED = 50_000;
@@ -25,15 +30,21 @@ export class UsageRecorder {
 
   /** A token was used; `lastUsedAt` is the value its row had when read. */
   tokenUsed(tokenId: string, lastUsedAt: Date | null): void {
-    this.#touch(`token:${tokenId}`, lastUsedAt, (at, before) =>
-      this.#store.agentToken.updateMany({ where: { id: tokenId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: before } }] }, data: { lastUsedAt: at } }),
+    this.#touch(
+      `token:${tokenId}`,
+      lastUsedAt,
+      (at, before) =>
+        this.#store.$executeRaw`UPDATE "AgentToken" SET "lastUsedAt" = ${at} WHERE "id" = ${tokenId}::uuid AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${before})`,
     );
   }
 
   /** An agent made a request; `lastSeenAt` is the value its row had when read. */
   agentSeen(agentId: string, lastSeenAt: Date | null): void {
-    this.#touch(`agent:${agentId}`, lastSeenAt, (at, before) =>
-      this.#store.agent.updateMany({ where: { id: agentId, OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: before } }] }, data: { lastSeenAt: at } }),
+    this.#touch(
+      `agent:${agentId}`,
+      lastSeenAt,
+      (at, before) =>
+        this.#store.$executeRaw`UPDATE "Agent" SET "lastSeenAt" = ${at} WHERE "id" = ${agentId}::uuid AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${before})`,
     );
   }
 
