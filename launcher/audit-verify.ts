@@ -104,7 +104,7 @@ async function main(): Promise<number> {
   let lastProgress = started;
   const onProgress = (progress: VerifyProgress) => {
     const now = Date.now();
-    if (now - lastProgress < PROGRESS_EVERY_MS) return;
+    if (now - lastProgress < PROGRESS_EVERY_MS || progress.events === 0) return;
     lastProgress = now;
     const rate = Math.round(progress.events / ((now - started) / 1000));
     process.stderr.write(`audit-verify: ${progress.sessions} sessions, ${progress.events} events checked (${rate}/s), ${progress.broken} broken so far…\n`);

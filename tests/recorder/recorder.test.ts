@@ -226,6 +226,20 @@ describe("group commit", () => {
     expect((await verifyChains(t.store, { sessionId })).broken).toEqual([]);
   });
 
+  it("payload values come back out of JSONB with the same hash: tricky numbers, keys and text", async () => {
+    const recorder = new Recorder(t.store);
+    const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
+    const payload = {
+      numbers: [0, -0, 0.1, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 9007199254740993, -123.456e10],
+      keys: JSON.parse('{"__proto__":{"p":1},"":"empty","b":1,"a":2,"é":3,"😀":4}') as unknown,
+      text: ["\\u0000 literal", "tab\there", "quote\"s", "\u2028\u2029", "emoji 😀 and 中文"],
+      nested: { deep: { deeper: [[[]], {}, [null, true, false]] } },
+    };
+    await recorder.record(sessionId, "result", payload);
+    const report = await verifyChains(t.store, { sessionId });
+    expect(report).toMatchObject({ events: 2, broken: [] });
+  });
+
   it("flush() and close() drain what is pending; a closed recorder refuses new events", async () => {
     const recorder = new Recorder(t.store, { flushIntervalMs: 10_000 });
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });

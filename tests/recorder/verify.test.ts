@@ -73,6 +73,24 @@ describe("verifyChains", () => {
     expect(progress.at(-1)).toEqual({ sessions: 1, events: 25, broken: 0 });
   });
 
+  it("sees no break in sessions appended to while it walks them", async () => {
+    const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) await recorder.record(sessionId, "statement", { i });
+    })();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const report = await verifyChains(t.store, { sessionId, pageSize: 3 });
+        expect(report.broken).toEqual([]);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+    await recorder.closeSession(sessionId);
+  });
+
   it("an UPDATE of a payload is a hash_mismatch at that seq", async () => {
     const sessionId = await recordedSession();
     await sql(`UPDATE "SessionEvent" SET payload = jsonb_set(payload, '{sample,0,email}', '"jane@example.com"') WHERE "sessionId" = $1 AND seq = 4`, [sessionId]);
