@@ -60,23 +60,23 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     case "symbol":
       return undefined;
   }
-  if (value === null) return "null";
+  if (value === null || value === undefined) return "null";
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "null" : JSON.stringify(value.toISOString());
-  const object = value as { toJSON?: unknown };
+  const object = value as Record<string, unknown>;
   if (typeof object.toJSON === "function") return write((object.toJSON as () => unknown)(), seen);
-  if (seen.has(value)) throw new TypeError("canonicalJson: value has a cycle");
-  seen.add(value);
+  if (seen.has(object)) throw new TypeError("canonicalJson: value has a cycle");
+  seen.add(object);
   try {
-    if (Array.isArray(value)) {
-      return `[${value.map((item) => write(item, seen) ?? "null").join(",")}]`;
+    if (Array.isArray(object)) {
+      return `[${object.map((item: unknown) => write(item, seen) ?? "null").join(",")}]`;
     }
     const parts: string[] = [];
-    for (const key of Object.keys(value).sort()) {
-      const item = write((value as Record<string, unknown>)[key], seen);
+    for (const key of Object.keys(object).sort()) {
+      const item = write(object[key], seen);
       if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
     }
     return `{${parts.join(",")}}`;
   } finally {
-    seen.delete(value);
+    seen.delete(object);
   }
 }
