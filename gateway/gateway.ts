@@ -111,6 +111,11 @@ export class Gateway {
     return session.sessionId;
   }
 
+  /** Drops a cached HTTP session that the recorder no longer takes (ended elsewhere), so the next request opens a new one. */
+  forgetHttpSession(sessionId: string): void {
+    for (const [key, id] of this.httpSessions) if (id === sessionId) this.httpSessions.delete(key);
+  }
+
   /** Tables and columns of a connection, with the columns this agent gets masked marked as such. */
   async schema(agent: AgentIdentity, connection: Connection) {
     let described;

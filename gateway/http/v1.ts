@@ -42,6 +42,7 @@ export async function postQuery(gateway: Gateway, agent: AgentIdentity, request:
     });
     sendOutcome(response, outcome);
   } catch (error) {
+    if (error instanceof EngineError && error.code === "recording_unavailable") gateway.forgetHttpSession(sessionId);
     if (error instanceof EngineError) return sendEngineError(response, error);
     throw error;
   }
