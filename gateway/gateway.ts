@@ -46,7 +46,7 @@ export class Gateway {
   constructor(private readonly options: GatewayOptions) {
     const { store, log, masterKey } = options;
     this.limits = { maxSqlBytes: options.maxSqlBytes };
-    this.authenticator = new AgentAuthenticator(store, { oidc: options.oidc });
+    this.authenticator = new AgentAuthenticator(store, { oidc: options.oidc, log });
     this.targets = new TargetRegistry({ masterKey });
     this.recorder = new Recorder(store, { log });
     this.policies = new PolicyCache(store, log, options.policyRefreshMs);
@@ -75,6 +75,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     this.policies.stop();
+    await this.authenticator.settled();
     await this.recorder.close();
     await this.waiter.close();
     await this.targets.close();
