@@ -1,0 +1,156 @@
+import type { Store } from "@/lib/store/client";
+import type { Prisma } from "@/lib/store/generated/client";
+import { explainDecision, tablesTouched, type ApprovalStatus, type ApprovalView } from "@/components/approvals/view";
+
+// The approvals pages' reads, each with an explicit select. Rows become ApprovalView (display fields only; see
+// components/approvals/view.ts) before they leave this file, so the decision JSON's sealed parameters never
+// reach a page, a route handler's response or the browser. Callers check permissions.
+
+export const PENDING_LIMIT = 100;
+export const HISTORY_PAGE_SIZE = 50;
+
+const requestSelect = {
+  id: true,
+  sqlText: true,
+  sessionId: true,
+  decision: true,
+  status: true,
+  approverRoles: true,
+  minApprovals: true,
+  requestedAt: true,
+  expiresAt: true,
+  decidedAt: true,
+  agent: { select: { name: true, ownerId: true, owner: { select: { name: true, email: true } } } },
+  connection: { select: { name: true, engine: true } },
+  decisions: { select: { verdict: true }, where: { verdict: "approve" } },
+} satisfies Prisma.ApprovalRequestSelect;
+
+type RequestRow = Prisma.ApprovalRequestGetPayload<{ select: typeof requestSelect }>;
+
+/** Pending requests that have not expired at `now`, newest first. */
+export async function pendingApprovals(db: Store, now: Date): Promise<ApprovalView[]> {
+  const rows = await db.approvalRequest.findMany({
+    where: { status: "pending", expiresAt: { gt: now } },
+    orderBy: [{ requestedAt: "desc" }, { id: "desc" }],
+    take: PENDING_LIMIT,
+    select: requestSelect,
+  });
+  return Promise.all(rows.map(async (row) => toView(row, await statementPayload(db, row), now)));
+}
+
+export interface DecisionEntry {
+  readonly id: string;
+  readonly verdict: "approve" | "reject";
+  readonly reason: string;
+  readonly at: string;
+  readonly user: { readonly id: string; readonly name: string; readonly email: string };
+}
+
+export interface ApprovalDetail {
+  readonly view: ApprovalView;
+  readonly agentOwnerId: string | null;
+  readonly decisions: readonly DecisionEntry[];
+}
+
+/** One request with its votes, or null when there is no such request. */
+export async function approvalDetail(db: Store, id: string, now: Date): Promise<ApprovalDetail | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  const row = await db.approvalRequest.findUnique({ where: { id }, select: requestSelect });
+  if (!row) return null;
+  const [payload, decisions] = await Promise.all([
+    statementPayload(db, row),
+    db.approvalDecision.findMany({
+      where: { requestId: id },
+      orderBy: { createdAt: "asc" },
+      select: { id: true, verdict: true, reason: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
+    }),
+  ]);
+  return {
+    view: toView(row, payload, now),
+    agentOwnerId: row.agent.ownerId,
+    decisions: decisions.map((decision) => ({ id: decision.id, verdict: decision.verdict, reason: decision.reason, at: decision.createdAt.toISOString(), user: decision.user })),
+  };
+}
+
+export interface HistoryRow {
+  readonly view: ApprovalView;
+  /** Who voted, in order: "Demo Approver (approved)". */
+  readonly deciders: readonly { readonly name: string; readonly verdict: "approve" | "reject"; readonly reason: string }[];
+}
+
+export interface HistoryPage {
+  readonly rows: readonly HistoryRow[];
+  /** Cursor for the next (older) page, or null on the last page. */
+  readonly next: string | null;
+}
+
+/**
+ * Decided and expired requests (a pending one past its expiry counts as expired), newest first, a keyset page of
+ * HISTORY_PAGE_SIZE starting after `cursor` (`<requestedAt ISO>_<id>`, as returned in `next`).
+ */
+export async function approvalHistory(db: Store, now: Date, cursor: string | null): Promise<HistoryPage> {
+  const after = parseCursor(cursor);
+  const rows = await db.approvalRequest.findMany({
+    where: {
+      AND: [
+        { OR: [{ status: { in: ["approved", "rejected", "expired", "consumed"] } }, { status: "pending", expiresAt: { lte: now } }] },
+        after ? { OR: [{ requestedAt: { lt: after.at } }, { requestedAt: after.at, id: { lt: after.id } }] } : {},
+      ],
+    },
+    orderBy: [{ requestedAt: "desc" }, { id: "desc" }],
+    take: HISTORY_PAGE_SIZE + 1,
+    select: {
+      ...requestSelect,
+      decisions: { select: { verdict: true, reason: true, user: { select: { name: true, email: true } } }, orderBy: { createdAt: "asc" } },
+    },
+  });
+  const page = rows.slice(0, HISTORY_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    rows: page.map((row) => ({
+      view: toView({ ...row, decisions: row.decisions.filter((vote) => vote.verdict === "approve") }, null, now),
+      deciders: row.decisions.map((vote) => ({ name: vote.user.name || vote.user.email, verdict: vote.verdict, reason: vote.reason })),
+    })),
+    next: rows.length > HISTORY_PAGE_SIZE && last ? `${last.requestedAt.toISOString()}_${last.id}` : null,
+  };
+}
+
+function parseCursor(cursor: string | null): { at: Date; id: string } | null {
+  const match = cursor ? /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)_([0-9a-f-]{36})$/i.exec(cursor) : null;
+  if (!match) return null;
+  const at = new Date(match[1]!);
+  return Number.isNaN(at.getTime()) ? null : { at, id: match[2]!.toLowerCase() };
+}
+
+/**
+ * The recorded statement event of the request (the latest with its text in its session): its payload lists the
+ * tables read and written. Null when the request has no session or the event is not found.
+ */
+async function statementPayload(db: Store, row: Pick<RequestRow, "sessionId" | "sqlText">): Promise<unknown> {
+  if (!row.sessionId) return null;
+  const event = await db.sessionEvent.findFirst({
+    where: { sessionId: row.sessionId, type: "statement", sqlText: row.sqlText },
+    orderBy: { seq: "desc" },
+    select: { payload: true },
+  });
+  return event?.payload ?? null;
+}
+
+function toView(row: RequestRow, statement: unknown, now: Date): ApprovalView {
+  const status: ApprovalStatus = row.status === "pending" && row.expiresAt.getTime() <= now.getTime() ? "expired" : row.status;
+  return {
+    id: row.id,
+    sql: row.sqlText,
+    status,
+    agent: { name: row.agent.name, owner: row.agent.owner ? row.agent.owner.name || row.agent.owner.email : null },
+    connection: { name: row.connection.name, engine: row.connection.engine },
+    tables: tablesTouched(statement),
+    ...explainDecision(row.decision),
+    approverRoles: [...row.approverRoles],
+    approvals: row.decisions.length,
+    minApprovals: row.minApprovals,
+    requestedAt: row.requestedAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+  };
+}
