@@ -36,7 +36,7 @@ export const httpStatusOf: Record<EngineErrorCode, number> = {
   target_timeout: 504,
   target_error: 422,
   cancelled: 499,
-  masking_mismatch: 500,
+  masking_mismatch: 422,
   approval_not_found: 404,
   approval_not_yours: 404,
   approval_used: 409,

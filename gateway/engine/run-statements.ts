@@ -41,8 +41,10 @@ function maskResult(statementIndex: number, result: TargetResult, plan: MaskingP
   for (let i = 0; i < result.columns.length; i++) {
     const column = result.columns[i]!;
     const planned = plan?.columns[i];
-    if (plan?.touchesMasked && (!planned || planned.name.toLowerCase() !== column.name.toLowerCase())) {
-      // The result is not shaped as policy expected (a stale catalog, a view): return nothing rather than guess.
+    // A masked column passed through as itself must arrive under the name policy planned for it: otherwise the
+    // result is not shaped as policy expected (a stale catalog, a view) and nothing is returned rather than a
+    // guess. Computed columns are not compared: engines name them differently (MariaDB uses the expression text).
+    if (plan?.touchesMasked && (!planned || (planned.because?.via === "direct" && planned.name.toLowerCase() !== column.name.toLowerCase()))) {
       throw new EngineError("masking_mismatch", "The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.", { statementIndex });
     }
     const strategy = planned?.strategy ?? null;
