@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { decisionFromForm, decisionSchema, firstFieldErrors, REASON_MAX, type DecisionState } from "./decision-schema";
 
 // Approve / Reject, with the reason beside them. The same schema is checked here, before anything is sent, and
@@ -18,6 +18,10 @@ export function DecisionForm({ requestId, decide }: { requestId: string; decide:
     return decide(previous, form);
   }, idle);
   const [edited, setEdited] = useState(false);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (state.fieldErrors?.reason) reasonRef.current?.focus();
+  }, [state]);
 
   const reasonError = edited ? undefined : state.fieldErrors?.reason;
   const otherError = state.fieldErrors?.requestId ?? state.fieldErrors?.verdict;
@@ -33,6 +37,7 @@ export function DecisionForm({ requestId, decide }: { requestId: string; decide:
           Required to reject: the agent is shown it. Optional when approving.
         </p>
         <textarea
+          ref={reasonRef}
           id="reason"
           name="reason"
           rows={3}

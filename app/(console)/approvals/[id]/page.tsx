@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { notFound } from "next/navigation";
-import { RequestTimes, StatusBadge, WhatItTouches, WhyItNeedsApproval } from "@/components/approvals/approval-facts";
+import { StatusBadge, WhatItTouches, WhyItNeedsApproval } from "@/components/approvals/approval-facts";
+import { AutoRefresh } from "@/components/approvals/auto-refresh";
 import { DecisionForm } from "@/components/approvals/decision-form";
 import { absoluteTime, relativeTime } from "@/components/approvals/relative-time";
 import { SqlCode } from "@/components/approvals/sql-code";
@@ -28,6 +29,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
 
   return (
     <div className="mx-auto max-w-5xl">
+      {view.status === "pending" ? <AutoRefresh everyMs={5000} /> : null}
       <Link href="/approvals" className="text-sm font-medium text-brand-600 hover:text-brand-700">
         ← Approvals
       </Link>
@@ -155,15 +157,17 @@ function Facts({ view, now }: { view: ApprovalView; now: string }) {
   const roles = view.approverRoles.map((role) => ROLE_LABELS[role as Role] ?? role).join(", ");
   const rows: [string, ReactNode][] = [
     ["Requested", <When key="r" at={view.requestedAt} now={now} />],
-    [view.status === "pending" ? "Expires" : "Expiry", <When key="e" at={view.expiresAt} now={now} />],
+    view.status === "pending" || view.status === "expired" || !view.decidedAt
+      ? [view.status === "pending" ? "Expires" : "Expired", <When key="e" at={view.expiresAt} now={now} />]
+      : ["Decided", <When key="d" at={view.decidedAt} now={now} />],
     ["Approvals", `${view.approvals} of ${view.minApprovals}`],
     ["Approvers", roles || "Nobody"],
-    ["Request", <span key="i" className="font-mono text-xs break-all">{view.id}</span>],
+    ["Id", <span key="i" className="font-mono text-xs break-all">{view.id}</span>],
   ];
   return (
     <section aria-label="Request details" className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
-      <RequestTimes requestedAt={view.requestedAt} expiresAt={view.expiresAt} now={now} status={view.status} />
-      <dl className="mt-4 space-y-2 text-sm">
+      <h2 className="text-sm font-semibold text-slate-900">Request</h2>
+      <dl className="mt-3 space-y-2 text-sm">
         {rows.map(([label, value]) => (
           <div key={label} className="flex justify-between gap-4">
             <dt className="text-slate-500">{label}</dt>

@@ -7,7 +7,7 @@ import { SqlCode } from "@/components/approvals/sql-code";
 import { requirePermission } from "@/lib/auth/session";
 import { store } from "@/lib/store/client";
 import { section } from "../../sections";
-import { approvalHistory, HISTORY_PAGE_SIZE, type HistoryRow } from "../queries";
+import { approvalHistory, type HistoryRow } from "../queries";
 
 export const metadata: Metadata = { title: "Approval history" };
 
@@ -39,14 +39,22 @@ export default async function ApprovalHistoryPage({ searchParams }: { searchPara
         </div>
       )}
 
-      <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
-        <span className="text-slate-500">{cursor ? <Link href="/approvals/history" className="font-medium text-brand-600 hover:text-brand-700">← Newest</Link> : `Up to ${HISTORY_PAGE_SIZE} a page`}</span>
-        {page.next ? (
-          <Link href={`/approvals/history?before=${encodeURIComponent(page.next)}`} className="font-medium text-brand-600 hover:text-brand-700">
-            Older →
-          </Link>
-        ) : null}
-      </nav>
+      {cursor || page.next ? (
+        <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
+          {cursor ? (
+            <Link href="/approvals/history" className="font-medium text-brand-600 hover:text-brand-700">
+              ← Newest
+            </Link>
+          ) : (
+            <span />
+          )}
+          {page.next ? (
+            <Link href={`/approvals/history?before=${encodeURIComponent(page.next)}`} className="font-medium text-brand-600 hover:text-brand-700">
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
     </div>
   );
 }

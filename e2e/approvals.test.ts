@@ -1,0 +1,245 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import { startAirlock, type RunningAirlock } from "./support/airlock";
+import { launchChromium, screenshotPath } from "./support/browser";
+
+// The approvals inbox end to end: an agent's UPDATE pauses at the gateway, shows up in an approver's open inbox
+// without a reload, is approved (or rejected with a reason) in the browser, and the agent's poll gets the outcome.
+// People without approvals.decide are refused by the page and by the server action itself.
+
+let airlock: RunningAirlock;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+/** The approver's server-action POST for a rejection, captured in the second test and replayed by others. */
+let capturedReject: { headers: Record<string, string>; body: Buffer; requestId: string; url: string } | null = null;
+
+beforeAll(async () => {
+  airlock = await startAirlock();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  if (airlock) {
+    await airlock.stop();
+    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
+  }
+});
+
+async function signIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${airlock.webUrl}/signin`);
+  await page.getByLabel(/email/i).fill(email);
+  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
+  return { context, page };
+}
+
+/** The parts of the gateway's answers these tests read. */
+interface GatewayReply {
+  readonly approval: { readonly id: string; readonly status: string; readonly url: string };
+  readonly rowCount?: number;
+  readonly code?: string;
+  readonly reason?: string;
+}
+
+interface Agent {
+  query(sql: string): Promise<{ status: number; body: GatewayReply }>;
+  poll(id: string, waitSeconds: number): Promise<{ status: number; body: GatewayReply }>;
+}
+
+const agent: Agent = {
+  async query(sql) {
+    const response = await fetch(`${airlock.gatewayUrl}/v1/query`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${airlock.demo!.agentToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ connection: "shop", sql, wait: 0 }),
+    });
+    return { status: response.status, body: (await response.json()) as GatewayReply };
+  },
+  async poll(id, waitSeconds) {
+    const response = await fetch(`${airlock.gatewayUrl}/v1/approvals/${id}?wait=${waitSeconds}`, {
+      headers: { authorization: `Bearer ${airlock.demo!.agentToken}` },
+    });
+    return { status: response.status, body: (await response.json()) as GatewayReply };
+  },
+};
+
+async function pause(sql: string): Promise<{ id: string; url: string }> {
+  const { status, body } = await agent.query(sql);
+  expect(status, JSON.stringify(body)).toBe(202);
+  expect(body.approval.status).toBe("pending");
+  expect(body.approval.url).toMatch(new RegExp(`/approvals/${body.approval.id}$`));
+  return { id: body.approval.id, url: body.approval.url };
+}
+
+describe("approvals inbox", () => {
+  test("a paused UPDATE appears live in the approver's inbox; approving it lets the agent's statement run once", async () => {
+    const { page } = await signIn("approver@airlock.local");
+    await page.goto(`${airlock.webUrl}/approvals`);
+    await page.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
+    await page.getByText("Nothing is waiting on a decision").waitFor();
+    // A marker that a reload would wipe.
+    await page.evaluate(() => ((window as unknown as { airlockMarker: number }).airlockMarker = 42));
+
+    const sql = "UPDATE orders SET status = 'refunded' WHERE id = 1";
+    const sent = Date.now();
+    const { id, url } = await pause(sql);
+    const card = page.locator(`[data-approval-id="${id}"]`);
+    await card.waitFor({ timeout: 5000 });
+    const appearedMs = Date.now() - sent;
+    expect(appearedMs).toBeLessThan(2500); // polls every 1.5 s
+    expect(await page.evaluate(() => (window as unknown as { airlockMarker?: number }).airlockMarker)).toBe(42);
+
+    // The card shows the statement (highlighted, as text), who asked, where, why, what it touches and the clock.
+    await expect(card.locator("code[data-sql]").textContent()).resolves.toBe(sql);
+    await expect(card.locator('[data-token="keyword"]').first().textContent()).resolves.toBe("UPDATE");
+    await expect(card.locator('[data-token="string"]').first().textContent()).resolves.toBe("'refunded'");
+    const text = (await card.textContent()) ?? "";
+    expect(text).toContain("claude-demo");
+    expect(text).toContain("Agent owned by Demo Policy Author");
+    expect(text).toContain("shop");
+    expect(text).toContain("Changes to shop data need a reviewer's approval");
+    expect(text).toContain("approve-update-delete");
+    expect(text).toMatch(/Writes\s*orders/);
+    expect(text).toMatch(/expires in 1[45] min/);
+    expect(text).toContain("0 of 1 approval");
+    await page.getByText("Nothing is waiting on a decision").waitFor({ state: "detached" });
+    await page.screenshot({ path: screenshotPath("approvals-inbox"), fullPage: true });
+
+    // The inbox's feed returns display fields only.
+    const feed = await page.request.get(`${airlock.webUrl}/api/approvals/pending`);
+    expect(feed.status()).toBe(200);
+    const feedText = await feed.text();
+    expect(feedText).toContain(id);
+    expect(feedText).not.toMatch(/sealed|bindingHash|ownerId|passwordHash/i);
+
+    await card.getByRole("link", { name: /review/i }).click();
+    await page.waitForURL(`**/approvals/${id}`);
+    expect(new URL(url).pathname).toBe(new URL(page.url()).pathname);
+    await page.getByRole("heading", { name: "Statement from claude-demo" }).waitFor();
+    await page.getByRole("button", { name: "Approve" }).waitFor();
+    await page.getByText("Nobody has voted yet.").waitFor();
+    await page.screenshot({ path: screenshotPath("approval-detail"), fullPage: true });
+
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("status").filter({ hasText: "Approved by Demo Approver" }).waitFor();
+    await expect(page.getByRole("button", { name: "Approve" }).count()).resolves.toBe(0);
+    await page.getByText(/Demo Approver\s*approved/).waitFor();
+    await page.screenshot({ path: screenshotPath("approval-approved"), fullPage: true });
+
+    const outcome = await agent.poll(id, 10);
+    expect(outcome.status, JSON.stringify(outcome.body)).toBe(200);
+    expect(outcome.body.rowCount).toBe(1);
+
+    // It left the inbox, live, and is in the history.
+    await page.goto(`${airlock.webUrl}/approvals`);
+    await page.getByText("Nothing is waiting on a decision").waitFor();
+    await page.goto(`${airlock.webUrl}/approvals/history`);
+    const row = page.locator("li", { has: page.locator(`a[href="/approvals/${id}"]`) });
+    await row.getByText("Approved · ran").waitFor();
+    await row.getByText("Approved by Demo Approver; the agent ran it").waitFor();
+    await page.screenshot({ path: screenshotPath("approvals-history"), fullPage: true });
+  });
+
+  test("rejecting needs a reason; the agent's poll gets 403 with it", async () => {
+    const { page } = await signIn("approver@airlock.local");
+    const { id, url } = await pause("UPDATE orders SET status = 'refunded' WHERE id = 2");
+    await page.goto(url);
+    await page.getByRole("heading", { name: "Statement from claude-demo" }).waitFor();
+
+    // No reason: the form says so beside the textarea, and nothing is sent.
+    let posts = 0;
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.headers()["next-action"]) posts += 1;
+    });
+    await page.getByRole("button", { name: "Reject" }).click();
+    const fieldError = page.locator("#reason-error");
+    await fieldError.waitFor();
+    await expect(fieldError.textContent()).resolves.toMatch(/say why/i);
+    await expect(page.getByLabel("Reason").getAttribute("aria-invalid")).resolves.toBe("true");
+    expect(posts).toBe(0);
+    await page.screenshot({ path: screenshotPath("approval-reject-reason"), fullPage: true });
+
+    await page.getByLabel("Reason").fill("not during business hours");
+    const captured = page.waitForRequest((request: Request) => request.method() === "POST" && Boolean(request.headers()["next-action"]));
+    await page.getByRole("button", { name: "Reject" }).click();
+    const request = await captured;
+    capturedReject = {
+      headers: await request.allHeaders(),
+      body: request.postDataBuffer() ?? Buffer.alloc(0),
+      requestId: id,
+      url: request.url(),
+    };
+    await page.getByRole("status").filter({ hasText: "not during business hours" }).waitFor();
+    await expect(page.getByRole("button", { name: "Reject" }).count()).resolves.toBe(0);
+
+    const outcome = await agent.poll(id, 10);
+    expect(outcome.status).toBe(403);
+    expect(outcome.body.code).toBe("approval_rejected");
+    expect(outcome.body.reason).toBe("not during business hours");
+  });
+
+  test("an auditor and the agent's owner (a policy author) cannot see or decide approvals", async () => {
+    expect(capturedReject, "the rejection test captures the action request").not.toBeNull();
+    const pending = await pause("UPDATE orders SET status = 'refunded' WHERE id = 3");
+
+    for (const email of ["auditor@airlock.local", "author@airlock.local"]) {
+      const { context, page } = await signIn(email);
+      await expect(page.getByRole("link", { name: "Approvals" }).count()).resolves.toBe(0);
+
+      for (const path of ["/approvals", `/approvals/${pending.id}`, "/approvals/history"]) {
+        const response = await page.goto(`${airlock.webUrl}${path}`);
+        expect(response?.status(), `${email} ${path}`).toBe(403);
+        await page.getByRole("heading", { name: "You don't have access to this page" }).waitFor();
+      }
+      if (email.startsWith("auditor")) await page.screenshot({ path: screenshotPath("approvals-forbidden"), fullPage: true });
+      const feed = await context.request.get(`${airlock.webUrl}/api/approvals/pending`);
+      expect(feed.status()).toBe(403);
+      expect(await feed.text()).not.toContain(pending.id);
+
+      // The approver's own rejection POST, replayed with this person's session against the pending request.
+      const { headers, body, requestId, url } = capturedReject!;
+      const replay = await context.request.post(url, {
+        headers: {
+          "next-action": headers["next-action"]!,
+          "content-type": headers["content-type"]!,
+          accept: headers["accept"] ?? "text/x-component",
+          origin: airlock.webUrl,
+          ...(headers["next-router-state-tree"] ? { "next-router-state-tree": headers["next-router-state-tree"] } : {}),
+        },
+        data: Buffer.from(body.toString("latin1").split(requestId).join(pending.id), "latin1"),
+        maxRedirects: 0,
+      });
+      expect(replay.status(), `${email} replaying the decide action`).toBe(403);
+    }
+
+    // Still pending: nobody without approvals.decide changed it.
+    const still = await agent.poll(pending.id, 0);
+    expect(still.status).toBe(202);
+    expect(still.body.approval.status).toBe("pending");
+
+    // The same replay from an approver does decide it, so the refusal above was the permission check. The
+    // request's page, open meanwhile, shows the outcome without a reload.
+    const { context, page } = await signIn("approver@airlock.local");
+    await page.goto(pending.url);
+    await page.getByRole("button", { name: "Approve" }).waitFor();
+    const { headers, body, requestId, url } = capturedReject!;
+    const replay = await context.request.post(url, {
+      headers: { "next-action": headers["next-action"]!, "content-type": headers["content-type"]!, accept: "text/x-component", origin: airlock.webUrl },
+      data: Buffer.from(body.toString("latin1").split(requestId).join(pending.id), "latin1"),
+    });
+    expect(replay.status()).toBe(200);
+    const rejected = await agent.poll(pending.id, 5);
+    expect(rejected.status).toBe(403);
+    expect(rejected.body.reason).toBe("not during business hours");
+    await page.getByRole("status").filter({ hasText: "Rejected by Demo Approver" }).waitFor({ timeout: 8000 });
+    await expect(page.getByRole("button", { name: "Approve" }).count()).resolves.toBe(0);
+  });
+});
