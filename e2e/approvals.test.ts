@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { startAirlock, type RunningAirlock } from "./support/airlock";
@@ -241,5 +242,66 @@ describe("approvals inbox", () => {
     expect(rejected.body.reason).toBe("not during business hours");
     await page.getByRole("status").filter({ hasText: "Rejected by Demo Approver" }).waitFor({ timeout: 8000 });
     await expect(page.getByRole("button", { name: "Approve" }).count()).resolves.toBe(0);
+  });
+
+  test("history pages by keyset, 50 a page, and no page or feed shows a request's sealed parameters", async () => {
+    const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${airlock.storePort}/postgres` });
+    await db.connect();
+    const inserted: string[] = [];
+    try {
+      const { rows } = await db.query<{ agent: string; connection: string }>(
+        `SELECT (SELECT id FROM "Agent" LIMIT 1) AS agent, (SELECT id FROM "Connection" WHERE name = 'shop') AS connection`,
+      );
+      const { agent: agentId, connection: connectionId } = rows[0]!;
+      const decision = JSON.stringify({ action: "require_approval", matched: [], reasons: [{ code: "rule_approval", message: "seeded" }], hints: [], sealedParams: "SEALED-PARAMS-MUST-NOT-SHOW" });
+      for (let i = 0; i < 55; i += 1) {
+        // Every fifth pair shares a requestedAt, so the keyset's id tiebreak is exercised.
+        const minutesAgo = 120 + i - (i % 5 === 1 ? 1 : 0);
+        const result = await db.query<{ id: string }>(
+          `INSERT INTO "ApprovalRequest" (id, "agentId", "connectionId", "sqlText", "bindingHash", decision, "approverRoles", "minApprovals", status, "requestedAt", "expiresAt")
+           VALUES (gen_random_uuid(), $1, $2, $3, 'seeded', $4::jsonb, '{approver}', 1, 'expired', date_trunc('minute', now()) - make_interval(mins => $5), now() - interval '1 hour')
+           RETURNING id::text AS id`,
+          [agentId, connectionId, `DELETE FROM orders WHERE id = ${1000 + i}`, decision, minutesAgo],
+        );
+        inserted.push(result.rows[0]!.id);
+      }
+      // And one still pending, with parameters sealed in its decision.
+      const pendingRow = await db.query<{ id: string }>(
+        `INSERT INTO "ApprovalRequest" (id, "agentId", "connectionId", "sqlText", "bindingHash", decision, "approverRoles", "minApprovals", status, "requestedAt", "expiresAt")
+         VALUES (gen_random_uuid(), $1, $2, 'UPDATE orders SET status = $1 WHERE id = $2', 'seeded', $3::jsonb, '{approver}', 1, 'pending', now(), now() + interval '10 minutes')
+         RETURNING id::text AS id`,
+        [agentId, connectionId, decision],
+      );
+      inserted.push(pendingRow.rows[0]!.id);
+    } finally {
+      await db.end();
+    }
+    const pendingId = inserted.pop()!;
+
+    const { context, page } = await signIn("approver@airlock.local");
+    const seen: string[] = [];
+    const response = await page.goto(`${airlock.webUrl}/approvals/history`);
+    expect(await response!.text()).not.toContain("SEALED-PARAMS");
+    let ids = await page.locator("li[data-approval-id]").evaluateAll((items) => items.map((item) => item.getAttribute("data-approval-id")!));
+    expect(ids).toHaveLength(50);
+    seen.push(...ids);
+    await page.getByRole("link", { name: "Older →" }).click();
+    await page.getByRole("link", { name: "← Newest" }).waitFor();
+    ids = await page.locator("li[data-approval-id]").evaluateAll((items) => items.map((item) => item.getAttribute("data-approval-id")!));
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThanOrEqual(50);
+    seen.push(...ids);
+    await expect(page.getByRole("link", { name: "Older →" }).count()).resolves.toBe(0);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of inserted) expect(seen).toContain(id);
+    expect(seen).not.toContain(pendingId);
+
+    for (const path of [`/approvals/${inserted[0]}`, `/approvals/${pendingId}`, "/approvals", "/api/approvals/pending"]) {
+      const reply = await context.request.get(`${airlock.webUrl}${path}`);
+      expect(reply.status(), path).toBe(200);
+      const body = await reply.text();
+      expect(body, path).not.toContain("SEALED-PARAMS");
+      if (path !== `/approvals/${inserted[0]}`) expect(body, path).toContain(pendingId);
+    }
   });
 });

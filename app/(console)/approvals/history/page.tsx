@@ -69,7 +69,7 @@ function HistoryItem({ row, now }: { row: HistoryRow; now: string }) {
   else if (approvers.length) outcome = `Approved by ${approvers.join(", ")}${view.status === "consumed" ? "; the agent ran it" : ""}`;
 
   return (
-    <li className="px-5 py-4">
+    <li data-approval-id={view.id} className="px-5 py-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm">
           <Link href={`/approvals/${view.id}`} className="font-semibold text-slate-900 hover:text-brand-700">
