@@ -1,0 +1,417 @@
+// Gateway overhead over HTTP: a small parameterised SELECT straight to PostgreSQL with node `pg` versus through
+// the gateway's POST /v1/query (policy, masking and write-ahead recording on), for 1 and 16 clients; plus a
+// 1-million-row SELECT through the gateway with the connection's default row limit (time to answer, and the
+// gateway process's RSS before, during and after, to show that memory stays flat).
+//
+// Run: npx tsx bench/http.ts            (options: --seconds 3  --warmup 1  --clients 1,16)
+//
+// It builds its own scratch store and targets with the gateway tests' fixture (tests/gateway/support), starts
+// the gateway as a real process (`tsx gateway/main.ts`), and drops everything afterwards.
+// Targets (issue): ≤ 1 ms added at the median with one client; ≥ 3,000 statements/s with 16 clients.
+// The client, the gateway, the store and the target share this machine's cores: read the figures with that in mind.
+
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { Gateway } from "../gateway/gateway";
+import { createLogger } from "../lib/log";
+import { createStore } from "../lib/store/client";
+import { createGatewayFixture, PG_CONNECTION, startGateway, type GatewayFixture, type RunningGateway } from "../tests/gateway/support";
+
+const COMMAND = "npx tsx bench/http.ts";
+const SMALL_SQL = "SELECT id, name FROM customers WHERE id = $1";
+const BIG_SQL = "SELECT g, md5(g::text) FROM generate_series(1,1000000) g";
+const TARGET_ADDED_MS = 1;
+const TARGET_RPS_16 = 3_000;
+
+const args = parseArgs({
+  options: { seconds: { type: "string", default: "3" }, warmup: { type: "string", default: "1" }, clients: { type: "string", default: "1,16" } },
+}).values;
+const SECONDS = Number(args.seconds);
+const WARMUP_SECONDS = Number(args.warmup);
+const CLIENT_COUNTS = args.clients.split(",").map(Number);
+
+// ── measuring ────────────────────────────────────────────────────────────────────────────────────────
+
+interface Figures {
+  readonly count: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly medianMs: number;
+  readonly p95Ms: number;
+  readonly perSecond: number;
+}
+
+/** `clients` loops calling `once()` back to back for `seconds`; latencies of successful calls. */
+async function drive(clients: number, seconds: number, once: (client: number, i: number) => Promise<void>): Promise<Figures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; performance.now() < until; i++) {
+        const t0 = performance.now();
+        try {
+          await once(client, i);
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((x, y) => x - y);
+  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { count: latencies.length, errors, seconds: elapsed, medianMs: pick(0.5), p95Ms: pick(0.95), perSecond: latencies.length / elapsed };
+}
+
+async function scenario(clients: number, once: (client: number, i: number) => Promise<void>): Promise<Figures> {
+  await drive(clients, WARMUP_SECONDS, once);
+  return drive(clients, SECONDS, once);
+}
+
+// ── the two ways to run the statement ───────────────────────────────────────────────────────────────
+
+async function directClients(url: string, count: number): Promise<{ once: (client: number, i: number) => Promise<void>; close: () => Promise<void> }> {
+  const clients = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      return client;
+    }),
+  );
+  return {
+    once: async (client, i) => {
+      const result = await clients[client]!.query(SMALL_SQL, [(i % 5) + 1]);
+      if (result.rows.length !== 1) throw new Error("expected one row");
+    },
+    close: async () => {
+      await Promise.all(clients.map((client) => client.end()));
+    },
+  };
+}
+
+/** Keep-alive HTTP POSTs with node:http (the lightest client node has). Resolves with the status and body. */
+function post(agent: http.Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+function get(agent: http.Agent, url: URL, token: string | null): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "GET", headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+function gatewayClient(gw: RunningGateway, token: string, clients: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const url = new URL("/v1/query", gw.url);
+  const bodies = [1, 2, 3, 4, 5].map((id) => JSON.stringify({ connection: PG_CONNECTION, sql: SMALL_SQL, params: [id] }));
+  return {
+    once: async (_client: number, i: number) => {
+      const answer = await post(agent, url, token, bodies[i % 5]!);
+      if (answer.status !== 200) throw new Error(`status ${answer.status}: ${answer.text.slice(0, 200)}`);
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+// ── the gateway process ──────────────────────────────────────────────────────────────────────────────
+
+/** The node process that serves: `tsx` runs the gateway in a child process of its own. */
+function gatewayPid(gw: RunningGateway): number {
+  const wrapper = gw.process.pid!;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === wrapper && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("gateway/main.ts")) return Number(entry);
+    } catch {
+      // gone while reading
+    }
+  }
+  return wrapper;
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+// ── where the time goes: the same pipeline in this process, each stage timed from outside ─────────────
+
+type Timings = Map<string, number[]>;
+
+/** Replaces `object[name]` (an async method) by a copy that notes its wall time under `label(args)`. */
+function timeMethod(timings: Timings, object: object, name: string, label: (args: unknown[]) => string): void {
+  const target = object as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const original = target[name]!.bind(object);
+  target[name] = async (...args: unknown[]) => {
+    const t0 = performance.now();
+    try {
+      return await original(...args);
+    } finally {
+      const key = label(args);
+      let list = timings.get(key);
+      if (!list) timings.set(key, (list = []));
+      list.push(performance.now() - t0);
+    }
+  };
+}
+
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN;
+
+/**
+ * The gateway's own classes on the same store and target, driven without HTTP by `clients` loops of
+ * authenticate → authorize → httpSession → engine.submit; the recorder's `record`, the target's `execute` and
+ * the door's calls are timed (wall time, so waiting on the store counts).
+ */
+async function stages(fx: GatewayFixture, clients: number, seconds: number): Promise<{ perSecond: number; timings: Timings }> {
+  const store = createStore(fx.storeDb.url, { maxConnections: 10 });
+  const gateway = new Gateway({ store, log: createLogger("bench", "warn"), masterKey: fx.masterKey, publicUrl: "http://localhost", listenUrl: fx.storeDb.url, maxSqlBytes: 1 << 20 });
+  await gateway.start();
+  try {
+    const timings: Timings = new Map();
+    const header = `Bearer ${fx.tokens.valid}`;
+    const request = { headers: {}, socket: { remoteAddress: "127.0.0.1" } } as unknown as http.IncomingMessage;
+    timeMethod(timings, gateway.authenticator, "authenticate", () => "authenticate");
+    timeMethod(timings, gateway, "authorize", () => "authorize (connection + grant)");
+    timeMethod(timings, gateway, "httpSession", () => "httpSession");
+    timeMethod(timings, gateway.recorder, "record", (args) => `record ${String(args[1])} (group commit)`);
+    const timed = new WeakSet<object>();
+    const registry = gateway.targets;
+    const target = registry.target.bind(registry);
+    registry.target = (connection) => {
+      const found = target(connection);
+      if (!timed.has(found)) {
+        timeMethod(timings, found, "execute", () => "target execute");
+        timed.add(found);
+      }
+      return found;
+    };
+    let n = 0;
+    const once = async () => {
+      const t0 = performance.now();
+      const auth = await gateway.authenticator.authenticate(header);
+      if (!auth.ok) throw new Error(auth.code);
+      const access = await gateway.authorize(auth.agent, PG_CONNECTION);
+      if (!access.ok) throw new Error(access.code);
+      const sessionId = await gateway.httpSession(auth.agent, access.connection, request);
+      const t1 = performance.now();
+      const outcome = await gateway.engine.submit({ agent: auth.agent, connection: access.connection, sessionId, sql: SMALL_SQL, params: [(n++ % 5) + 1], waitMs: 0 });
+      if (outcome.kind !== "result") throw new Error(outcome.kind);
+      const t2 = performance.now();
+      for (const [key, value] of [["engine.submit (all of it)", t2 - t1], ["whole statement", t2 - t0]] as const) {
+        let list = timings.get(key);
+        if (!list) timings.set(key, (list = []));
+        list.push(value);
+      }
+    };
+    await drive(clients, WARMUP_SECONDS, once);
+    timings.clear();
+    const figures = await drive(clients, seconds, once);
+    return { perSecond: figures.perSecond, timings };
+  } finally {
+    await gateway.stop();
+    await store.$disconnect();
+  }
+}
+
+/** Store round trips and a durable commit, for scale. */
+async function floors(fx: GatewayFixture): Promise<{ label: string; medianMs: number }[]> {
+  const out: { label: string; medianMs: number }[] = [];
+  const sample = async (label: string, fn: () => Promise<unknown>) => {
+    for (let i = 0; i < 50; i++) await fn();
+    const values: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await fn();
+      values.push(performance.now() - t0);
+    }
+    out.push({ label, medianMs: median(values) });
+  };
+  const raw = new pg.Client({ connectionString: fx.storeDb.url });
+  await raw.connect();
+  const store = createStore(fx.storeDb.url, { maxConnections: 2 });
+  const target = new pg.Client({ connectionString: fx.pgTarget.url });
+  await target.connect();
+  try {
+    await sample("store round trip, node pg (SELECT 1)", () => raw.query("SELECT 1"));
+    await sample("store round trip, Prisma $queryRaw (SELECT 1)", () => store.$queryRaw`SELECT 1`);
+    await sample("Prisma interactive $transaction, empty", () => store.$transaction(async () => undefined));
+    await target.query("CREATE TABLE bench_commit (x int)");
+    await sample("durable commit (autocommit INSERT, synchronous_commit on)", () => target.query("INSERT INTO bench_commit VALUES (1)"));
+    await target.query("SET synchronous_commit = off");
+    await sample("same INSERT, synchronous_commit off (no WAL flush wait)", () => target.query("INSERT INTO bench_commit VALUES (1)"));
+  } finally {
+    await target.end();
+    await raw.end();
+    await store.$disconnect();
+  }
+  return out;
+}
+
+// ── printing ─────────────────────────────────────────────────────────────────────────────────────────
+
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+const rate = (value: number) => `${Math.round(value).toLocaleString("en-US")}/s`;
+
+function row(label: string, figures: Figures): string {
+  return `  ${label.padEnd(26)} median ${ms(figures.medianMs).padStart(9)}   p95 ${ms(figures.p95Ms).padStart(9)}   ${rate(figures.perSecond).padStart(9)}   (${figures.count} statements${figures.errors ? `, ${figures.errors} failed` : ""})`;
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  process.stdout.write(`http bench: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
+  process.stdout.write("setting up a scratch store, PostgreSQL and MariaDB targets, and the gateway process…\n");
+  const fx: GatewayFixture = await createGatewayFixture("bench_http");
+  let gw: RunningGateway | undefined;
+  try {
+    gw = await startGateway(fx, { AIRLOCK_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info" });
+    const pid = gatewayPid(gw);
+    const token = fx.tokens.valid;
+
+    // Sanity: the statement is allowed and answered through the gateway.
+    const check = await post(new http.Agent(), new URL("/v1/query", gw.url), token, JSON.stringify({ connection: PG_CONNECTION, sql: SMALL_SQL, params: [1] }));
+    if (check.status !== 200) throw new Error(`the gateway refused the bench statement: ${check.status} ${check.text}`);
+    process.stdout.write(`gateway pid ${pid} at ${gw.url}; statement: ${SMALL_SQL}; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per scenario\n\n`);
+
+    const results: { clients: number; direct: Figures; gateway: Figures }[] = [];
+    for (const clients of CLIENT_COUNTS) {
+      const direct = await directClients(fx.pgTarget.url, clients);
+      const directFigures = await scenario(clients, direct.once);
+      await direct.close();
+      const through = gatewayClient(gw, token, clients);
+      const gatewayFigures = await scenario(clients, through.once);
+      through.close();
+      results.push({ clients, direct: directFigures, gateway: gatewayFigures });
+      process.stdout.write(`${clients} client${clients === 1 ? "" : "s"}:\n`);
+      process.stdout.write(`${row("direct (node pg)", directFigures)}\n`);
+      process.stdout.write(`${row("gateway (POST /v1/query)", gatewayFigures)}\n`);
+      process.stdout.write(
+        `  added at the median ${ms(gatewayFigures.medianMs - directFigures.medianMs)}, ` +
+          `gateway/direct latency ×${(gatewayFigures.medianMs / directFigures.medianMs).toFixed(1)}, ` +
+          `throughput ×${(gatewayFigures.perSecond / directFigures.perSecond).toFixed(2)}\n\n`,
+      );
+    }
+
+    // Where the time goes, from outside the process: the HTTP floor, then authentication with one store query.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const health = await scenario(1, async () => {
+      const answer = await get(agent, new URL("/healthz", gw!.url), null);
+      if (answer.status !== 200) throw new Error(String(answer.status));
+    });
+    const connections = await scenario(1, async () => {
+      const answer = await get(agent, new URL("/v1/connections", gw!.url), token);
+      if (answer.status !== 200) throw new Error(String(answer.status));
+    });
+    agent.destroy();
+    process.stdout.write("breakdown, 1 client (same process, same keep-alive connection):\n");
+    process.stdout.write(`${row("GET /healthz", health)}\n`);
+    process.stdout.write(`${row("GET /v1/connections", connections)}   (token check, cached ≤ 500 ms, + 1 store query)\n`);
+    const one = results.find((result) => result.clients === 1);
+    if (one) process.stdout.write(`${row("POST /v1/query", one.gateway)}\n`);
+    process.stdout.write("\n");
+
+    // One million rows asked for; the connection's row limit (fixture: 1000) cuts the answer, the rest is never read.
+    const rowLimit = (await fx.store.connection.findFirstOrThrow({ where: { name: PG_CONNECTION }, select: { rowLimit: true } })).rowLimit;
+    const bigAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const bigUrl = new URL("/v1/query", gw.url);
+    const bigBody = JSON.stringify({ connection: PG_CONNECTION, sql: BIG_SQL });
+    const rssBefore = rssMiB(pid);
+    process.stdout.write(`1,000,000-row SELECT through the gateway (${BIG_SQL}; connection row limit ${rowLimit}):\n`);
+    for (let run = 1; run <= 3; run++) {
+      let peak = rssMiB(pid);
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 10);
+      const t0 = performance.now();
+      const answer = await post(bigAgent, bigUrl, token, bigBody);
+      const elapsed = performance.now() - t0;
+      clearInterval(sampler);
+      peak = Math.max(peak, rssMiB(pid));
+      if (answer.status !== 200) throw new Error(`the 1M-row SELECT failed: ${answer.status} ${answer.text.slice(0, 300)}`);
+      const body = JSON.parse(answer.text) as { rowCount: number; truncated: boolean; rows: unknown[] };
+      process.stdout.write(
+        `  run ${run}: answered in ${ms(elapsed)}, ${body.rows.length} rows returned, truncated ${body.truncated}, ` +
+          `${(answer.text.length / 1024).toFixed(0)} KiB body; gateway RSS peak ${peak.toFixed(1)} MiB, after ${rssMiB(pid).toFixed(1)} MiB\n`,
+      );
+    }
+    bigAgent.destroy();
+    const directBig = await (async () => {
+      const client = new pg.Client({ connectionString: fx.pgTarget.url });
+      await client.connect();
+      try {
+        const t0 = performance.now();
+        await client.query(`${BIG_SQL} LIMIT ${rowLimit + 1}`);
+        return performance.now() - t0;
+      } finally {
+        await client.end();
+      }
+    })();
+    process.stdout.write(`  gateway RSS before ${rssBefore.toFixed(1)} MiB, after ${rssMiB(pid).toFixed(1)} MiB; for scale, direct node pg with LIMIT ${rowLimit + 1}: ${ms(directBig)}\n\n`);
+
+    process.stdout.write("where the time goes: the gateway's classes in this process (no HTTP), same store and target, stage wall times:\n");
+    const staged = [] as { clients: number; perSecond: number; timings: Timings }[];
+    for (const clients of CLIENT_COUNTS) staged.push({ clients, ...(await stages(fx, clients, SECONDS)) });
+    const keys = [...new Set(staged.flatMap((run) => [...run.timings.keys()]))];
+    process.stdout.write(`  ${"stage (median ms)".padEnd(34)}${staged.map((run) => `${run.clients} client${run.clients === 1 ? "" : "s"}`.padStart(12)).join("")}\n`);
+    for (const key of keys) {
+      process.stdout.write(`  ${key.padEnd(34)}${staged.map((run) => median(run.timings.get(key) ?? []).toFixed(2).padStart(12)).join("")}\n`);
+    }
+    process.stdout.write(`  ${"statements/s".padEnd(34)}${staged.map((run) => Math.round(run.perSecond).toLocaleString("en-US").padStart(12)).join("")}\n`);
+    for (const floor of await floors(fx)) process.stdout.write(`  ${floor.label.padEnd(58)} ${ms(floor.medianMs).padStart(9)}\n`);
+    process.stdout.write("\n");
+
+    const single = results.find((result) => result.clients === 1);
+    const sixteen = results.find((result) => result.clients === 16);
+    process.stdout.write("targets:\n");
+    if (single) {
+      const added = single.gateway.medianMs - single.direct.medianMs;
+      process.stdout.write(`  ≤ ${TARGET_ADDED_MS} ms added at the median, 1 client: ${ms(added)} — ${added <= TARGET_ADDED_MS ? "met" : "MISSED"}\n`);
+    }
+    if (sixteen) {
+      process.stdout.write(`  ≥ ${rate(TARGET_RPS_16)} with 16 clients: ${rate(sixteen.gateway.perSecond)} — ${sixteen.gateway.perSecond >= TARGET_RPS_16 ? "met" : "MISSED"}\n`);
+    }
+    process.stdout.write(`load average now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`reproduce: ${COMMAND}\n`);
+  } finally {
+    if (gw) await gw.stop(10_000).catch(() => undefined);
+    await fx.cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`http bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
