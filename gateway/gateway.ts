@@ -7,7 +7,8 @@ import type { Store } from "../lib/store/client";
 import type { Connection } from "../lib/store/generated/client";
 import type { Logger } from "../lib/log";
 import { AgentAuthenticator } from "./identity";
-import { authorizeConnection, listGrantedConnections } from "./identity";
+import { authorizeConnection, listGrantedConnections, type ConnectionAccess } from "./identity";
+import { ShortCache, MAX_CACHE_TTL_MS } from "./identity/short-cache";
 import type { AgentIdentity, OidcSettings } from "./identity/types";
 import { TargetRegistry } from "./targets";
 import { Recorder } from "./recorder";
@@ -42,6 +43,7 @@ export class Gateway {
   readonly limits: { readonly maxSqlBytes: number };
   /** HTTP recording sessions by agent and client key, so a request costs no session lookup in the store. */
   private readonly httpSessions = new Map<string, string>();
+  private readonly grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS);
 
   constructor(private readonly options: GatewayOptions) {
     const { store, log, masterKey } = options;
@@ -81,8 +83,14 @@ export class Gateway {
     await this.targets.close();
   }
 
-  authorize(agent: AgentIdentity, connectionName: string) {
-    return authorizeConnection(this.options.store, agent, connectionName);
+  /** The agent's grant to a connection; granted answers are kept for at most 500 ms, so a revoked grant stops within a second. */
+  async authorize(agent: AgentIdentity, connectionName: string): Promise<ConnectionAccess> {
+    const key = `${agent.agentId}\u0000${[...agent.groups].sort().join("\u0001")}\u0000${connectionName}`;
+    const cached = this.grants.get(key);
+    if (cached) return cached;
+    const access = await authorizeConnection(this.options.store, agent, connectionName);
+    if (access.ok) this.grants.set(key, access);
+    return access;
   }
 
   connections(agent: AgentIdentity) {
