@@ -161,7 +161,9 @@ export class Engine {
       });
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
-      await this.record(sessionId, "result", resultSummary(results));
+      // The statement and its decision were durable before the target saw it; the result summary is written
+      // with the next group commit without holding the answer back (a crash can lose only this summary).
+      void this.record(sessionId, "result", resultSummary(results)).catch(() => undefined);
       this.deps.log.info("statement.completed", { sessionId, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
       return { kind: "result", sessionId, eventId, results, hints: decision.hints };
     } catch (error) {
