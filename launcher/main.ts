@@ -103,7 +103,8 @@ async function main(): Promise<void> {
   };
   const gatewayUrl = `http://${host}:${config.AIRLOCK_GATEWAY_PORT}`;
   const webUrl = `http://${host}:${config.AIRLOCK_WEB_PORT}`;
-  const gateway = startChild("gateway", path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "gateway", "main.ts")], env, root);
+  // `node --import tsx`, so the child we hold (and may SIGKILL) is the gateway itself, not a tsx wrapper.
+  const gateway = startChild("gateway", process.execPath, ["--import", "tsx", path.join(root, "gateway", "main.ts")], env, root);
   const web = startChild("web", path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(config.AIRLOCK_WEB_PORT), "-H", host], env, root);
   children.push(gateway, web);
   for (const child of children) {

@@ -42,7 +42,7 @@ export async function startAirlock(options: StartOptions = {}): Promise<RunningA
     AIRLOCK_DEMO_DB_PORT: String(demoDbPort),
     ...options.env,
   };
-  const child = spawn(path.join(repoRoot, "node_modules", ".bin", "tsx"), [path.join(repoRoot, "launcher", "main.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "launcher", "main.ts")], {
     cwd: repoRoot,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,7 +3,7 @@ import path from "node:path";
 import { freePort } from "../../../lib/embedded/pglite-server";
 import { AUTH_SECRET, type GatewayFixture } from "./fixture";
 
-// The gateway as a real process: `node_modules/.bin/tsx gateway/main.ts` with the fixture's store and keys.
+// The gateway as a real process: `node --import tsx gateway/main.ts` with the fixture's store and keys.
 //
 //   const gw = await startGateway(fx, { AIRLOCK_MAX_SQL_BYTES: "4096" });
 //   ... gw.url ...
@@ -12,7 +12,9 @@ import { AUTH_SECRET, type GatewayFixture } from "./fixture";
 // Pass `port` to restart on the same port. Output (one JSON line per log entry) is kept in gw.output().
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
-const TSX = path.join(root, "node_modules", ".bin", "tsx");
+// `node --import tsx` (not the tsx CLI, which runs the program in a child process of its own): the process we
+// hold is the gateway itself, so kill() really kills it.
+const NODE_ARGS = ["--import", "tsx"];
 const START_DEADLINE_MS = 45_000;
 
 export interface RunningGateway {
@@ -63,7 +65,7 @@ export function gatewayEnv(fixture: GatewayFixture, port: number, extra: Record<
 export async function startGateway(fixture: GatewayFixture, options: StartOptions | Record<string, string | undefined> = {}): Promise<RunningGateway> {
   const opts: StartOptions = "env" in options || "port" in options ? (options as StartOptions) : { env: options as Record<string, string | undefined> };
   const port = opts.port ?? (await freePort());
-  const child = spawn(TSX, [path.join("gateway", "main.ts")], {
+  const child = spawn(process.execPath, [...NODE_ARGS, path.join("gateway", "main.ts")], {
     cwd: root,
     env: gatewayEnv(fixture, port, opts.env),
     stdio: ["ignore", "pipe", "pipe"],
