@@ -5,7 +5,6 @@ import {
   createGatewayFixture,
   credentialStrings,
   leakedSecrets,
-  query,
   request,
   startGateway,
   type GatewayFixture,

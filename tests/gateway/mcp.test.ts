@@ -41,16 +41,34 @@ async function connect(token: string): Promise<{ client: Client; transport: Stre
 
 type ToolAnswer = { isError?: boolean; content: { type: string; text: string }[] };
 
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<{ answer: ToolAnswer; text: string; json: any }> {
+/**
+ * The JSON text of a tool's answer, by the fields these tests read: list_connections, describe_schema, and
+ * run_query / await_approval (a result, or a pending approval). One answer holds only the fields of its kind.
+ */
+interface ToolJson {
+  readonly connections: { name: string; engine: string; description: string; readOnly: boolean }[];
+  readonly tables: { schema: string; name: string; columns: { name: string; type: string; masked?: { strategy: string } }[] }[];
+  readonly hints: string[];
+  readonly columns: { name: string; type: string }[];
+  readonly rows: unknown[][];
+  readonly rowCount: number;
+  readonly masked: { column: string; strategy: string }[];
+  readonly status: string;
+  readonly approval_id: string;
+  readonly approve_at: string;
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<{ answer: ToolAnswer; text: string; json: ToolJson }> {
   const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
   const text = answer.content.map((part) => part.text).join("\n");
-  let json: any = null;
+  let json: unknown = null;
   try {
     json = JSON.parse(text);
   } catch {
     json = null;
   }
-  return { answer, text, json };
+  // Null when the text is not JSON (a tool error's message); the tests read `json` only from JSON answers.
+  return { answer, text, json: json as ToolJson };
 }
 
 describe("an agent with a grant", () => {

@@ -2,7 +2,7 @@
 
 import type { OutputColumn, SourceColumn, TableName } from "../types";
 
-export interface ColumnLineage extends OutputColumn {}
+export type ColumnLineage = OutputColumn;
 
 export function sourceKey(source: SourceColumn): string {
   return `${source.table}\u0000${source.column}`;

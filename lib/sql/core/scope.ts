@@ -42,7 +42,7 @@ export class Scope {
 
   findCte(name: string): readonly ColumnLineage[] | undefined {
     const key = this.key(name);
-    for (let s: Scope | undefined = this; s; s = s.parent) {
+    for (const s of outward(this)) {
       const found = s.ctes?.get(key);
       if (found) return found;
     }
@@ -56,7 +56,7 @@ export class Scope {
   /** The relation called `name` (alias, or the bare or qualified table name), innermost scope first. */
   findRelation(name: string): Relation | undefined {
     const key = this.key(name);
-    for (let s: Scope | undefined = this; s; s = s.parent) {
+    for (const s of outward(this)) {
       for (const relation of s.relations) {
         if (this.key(relation.alias) === key) return relation;
       }
@@ -76,7 +76,7 @@ export class Scope {
 
   /** An unqualified column: every candidate relation of the innermost scope that can hold it. */
   resolveUnqualified(column: string): Resolved {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
+    for (const s of outward(this)) {
       const sources: SourceColumn[] = [];
       let candidates = 0;
       let direct = true;
@@ -106,7 +106,7 @@ export class Scope {
       if (!relation) return [{ name: "*", sources: [wholeRow(qualifier)], direct: true }];
       return starOf(relation, this);
     }
-    for (let s: Scope | undefined = this; s; s = s.parent) {
+    for (const s of outward(this)) {
       if (s.relations.length === 0) continue;
       const out: ColumnLineage[] = [];
       for (const relation of s.relations) out.push(...starOf(relation, this));
@@ -114,6 +114,11 @@ export class Scope {
     }
     return [];
   }
+}
+
+/** `scope`, then each enclosing scope, innermost first. */
+function* outward(scope: Scope): Generator<Scope, void, undefined> {
+  for (let s: Scope | undefined = scope; s; s = s.parent) yield s;
 }
 
 function hasColumn(relation: Relation, column: string, scope: Scope): boolean {

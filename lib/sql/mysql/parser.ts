@@ -12,8 +12,8 @@ type ParserConstructor = new () => SqlParser;
 type BuildModule = { Parser?: ParserConstructor; default?: { Parser?: ParserConstructor } };
 
 function parserOf(build: unknown): SqlParser {
-  const module = build as BuildModule;
-  const Parser = module.Parser ?? module.default?.Parser;
+  const loaded = build as BuildModule;
+  const Parser = loaded.Parser ?? loaded.default?.Parser;
   if (!Parser) throw new Error("node-sql-parser build has no Parser export");
   return new Parser();
 }

@@ -87,7 +87,6 @@ export function analyzePostgres(input: string, budget: Budget): StatementAnalysi
 
 /** Statement offsets are UTF-8 byte offsets; ASCII text is sliced directly, anything else through bytes. */
 function textSlicer(input: string): (location: number, length: number | undefined) => string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(input)) {
     return (location, length) => input.slice(location, length ? location + length : undefined).trim();
   }

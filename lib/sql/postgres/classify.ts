@@ -17,7 +17,7 @@ import type { Budget } from "../core/budget";
 import { StatementFacts } from "../core/facts";
 import { wholeRow } from "../core/lineage";
 import { buildStatement, type Classification, type StatementText } from "../core/statement";
-import { intConstant, nameList, rangeVarName, stringValue, unwrap, type PgFields } from "./ast";
+import { intConstant, nameList, rangeVarName, stringValue, unwrap } from "./ast";
 import { ddlOf, ddlTargets } from "./ddl";
 import { walkExpr, walkFields } from "./expr";
 import { scanDoBlock } from "./procedural";

@@ -1,9 +1,47 @@
 // Small HTTP helpers for the gateway's REST API.
 
-export interface HttpAnswer<T = any> {
+/**
+ * A gateway JSON body, by the fields the tests read: problem+json (RFC 9457 plus the gateway's extensions), a
+ * statement's result, a pending approval, the connection list. One answer holds only the fields of its kind; a
+ * test reads those its status promises, and one that is missing fails that test's assertion.
+ */
+export interface GatewayBody {
+  // Problems.
+  readonly type: string;
+  /** A problem's HTTP status, or "pending" in a 202's body. */
+  readonly status: number | string;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  /** invalid_request: what was wrong, and where in the request body. */
+  readonly errors: { path: string; message: string }[];
+  /** target_error: the target database's SQLSTATE. */
+  readonly sqlState: string;
+  /** blocked: the decision's code; approval_rejected: the reviewer's reason. */
+  readonly reason: string;
+  readonly policy: string;
+  readonly rule: string;
+  // Results (of the last statement).
+  readonly command: string;
+  readonly columns: { name: string; type: string }[];
+  readonly rows: unknown[][];
+  readonly rowCount: number;
+  readonly truncated: boolean;
+  readonly masked: { column: string; strategy: string; source: string; via: string; rule: string }[];
+  readonly hints: string[];
+  readonly sessionId: string;
+  readonly eventId: string;
+  // A pending, rejected or expired approval.
+  readonly approval: { id: string; status: string; expiresAt: string; url: string; message?: string };
+  readonly poll: string;
+  // GET /v1/connections.
+  readonly connections: { name: string; engine: string; description: string; readOnly: boolean }[];
+}
+
+export interface HttpAnswer<T = GatewayBody> {
   readonly status: number;
   readonly headers: Headers;
-  /** The parsed JSON body (null when it is not JSON). */
+  /** The parsed JSON body, taken to be a `T` (null when it is not JSON). */
   readonly body: T;
   /** The raw body text, for scanning. */
   readonly text: string;
@@ -17,7 +55,7 @@ export interface QueryBody {
 }
 
 /** A request with an optional bearer token; `body` is sent as JSON unless it is already a string. */
-export async function request<T = any>(
+export async function request<T = GatewayBody>(
   url: string,
   init: { method?: string; token?: string | null; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<HttpAnswer<T>> {
@@ -30,7 +68,7 @@ export async function request<T = any>(
   }
   const response = await fetch(url, { method: init.method ?? (payload === undefined ? "GET" : "POST"), headers, body: payload, signal: init.signal });
   const text = await response.text();
-  let body: any = null;
+  let body: unknown = null;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
@@ -40,11 +78,11 @@ export async function request<T = any>(
 }
 
 /** POST /v1/query. */
-export function query<T = any>(baseUrl: string, token: string | null, body: QueryBody | Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+export function query<T = GatewayBody>(baseUrl: string, token: string | null, body: QueryBody | Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
   return request<T>(`${baseUrl}/v1/query`, { method: "POST", token, body, headers });
 }
 
 /** GET /v1/approvals/:id?wait=N. */
-export function getApproval<T = any>(baseUrl: string, token: string | null, id: string, wait = 0): Promise<HttpAnswer<T>> {
+export function getApproval<T = GatewayBody>(baseUrl: string, token: string | null, id: string, wait = 0): Promise<HttpAnswer<T>> {
   return request<T>(`${baseUrl}/v1/approvals/${encodeURIComponent(id)}?wait=${wait}`, { token });
 }
