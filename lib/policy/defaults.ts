@@ -106,7 +106,7 @@ const rules: RuleInput[] = [
   },
   {
     id: "approve-changes",
-    name: "Schema changes, grants, locks, maintenance and procedures need approval",
+    name: "Data changes, schema changes, grants, locks, maintenance and procedures need approval",
     match: { kinds: ["insert", "update", "delete", "merge", "ddl", "grant", "lock", "maintenance", "procedural"] },
     action: { type: "require_approval" },
   },
