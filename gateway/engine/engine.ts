@@ -56,7 +56,7 @@ export class Engine {
     const decision = await this.decide(analysis, agent, connection);
     const [statementEvent] = await Promise.all([
       this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql }),
-      this.record(sessionId, "decision", decisionSummary(decision), { decision: decision.action }),
+      this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
     ]);
     this.deps.metrics.statement(decision.action);
     this.deps.log.info("statement.decided", {
@@ -80,7 +80,7 @@ export class Engine {
         sql,
         params,
         decision: {
-          ...decisionSummary(decision),
+          ...decisionSummary(decision, analysis),
           // The parameters are needed to run the statement once approved, possibly by another replica.
           sealedParams: params.length > 0 ? Buffer.from(sealSecret(this.deps.masterKey, JSON.stringify(params), binding)).toString("base64") : null,
         },
@@ -135,7 +135,7 @@ export class Engine {
     // Policy may have changed while the statement waited: it is decided again, and a block now wins.
     const analysis = analyze(request.sqlText, dialectOf(connection));
     const decision = await this.decide(analysis, agent, connection);
-    const event = await this.record(sessionId, "decision", { ...decisionSummary(decision), afterApproval: approvalId }, { decision: decision.action });
+    const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
     if (decision.action === "block") return { kind: "blocked", sessionId, eventId: event.eventId, decision };
     return this.execute(sessionId, event.eventId, analysis, params, decision, connection, signal);
   }

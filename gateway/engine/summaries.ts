@@ -23,9 +23,14 @@ export function statementSummary(analysis: Analysis, params: readonly unknown[],
   };
 }
 
-export function decisionSummary(decision: Decision) {
+export function decisionSummary(decision: Decision, analysis: Analysis) {
+  const unique = (names: readonly string[]) => [...new Set(names)];
   return {
     action: decision.action,
+    tables: {
+      read: unique(analysis.statements.flatMap((statement) => statement.tablesRead)),
+      written: unique(analysis.statements.flatMap((statement) => statement.tablesWritten)),
+    },
     matched: decision.matched.map((rule) => ({ policy: rule.policyId, rule: rule.ruleId, action: rule.action, what: rule.what })),
     reasons: decision.reasons.map((reason) => ({ code: reason.code, message: reason.message, statement: reason.statementIndex })),
     hints: decision.hints,
