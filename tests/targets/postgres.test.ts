@@ -142,6 +142,48 @@ describe("PostgresTarget.execute", () => {
     expect(setting.rows).toEqual([["on"]]);
   });
 
+  it("a read-only connection stays read-only when a statement changes the session's defaults (one pooled session)", async () => {
+    const single = new TargetRegistry({ masterKey, poolSize: 1 });
+    try {
+      const t = single.target(connectionFromUrl(db.url, "postgres", { readOnly: true }));
+      for (const undo of [
+        "SELECT set_config('default_transaction_read_only', 'off', false)",
+        "SET default_transaction_read_only = off",
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+      ]) {
+        await t.execute(undo, [], defaults);
+        expect((await targetError(t.execute("INSERT INTO customers (email) VALUES ('ro@example.com')", [], defaults))).code).toBe("read_only_violation");
+        expect((await targetError(t.execute("CREATE TABLE ro_sneaky (a int)", [], defaults))).code).toBe("read_only_violation");
+      }
+      // a DO block cannot COMMIT its way out of the read-only transaction (the statement runs in a transaction block)
+      const escape = await targetError(
+        t.execute("DO $$ BEGIN PERFORM set_config('default_transaction_read_only', 'off', false); COMMIT; CREATE TABLE ro_escaped (a int); END $$", [], defaults),
+      );
+      expect(escape.sqlState).toBe("2D000");
+      const probe = await t.execute("SELECT to_regclass('ro_escaped')::text, to_regclass('ro_sneaky')::text", [], defaults);
+      expect(probe.rows).toEqual([[null, null]]);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it("sets the statement timeout for the statement only", async () => {
+    const single = new TargetRegistry({ masterKey, poolSize: 1 });
+    try {
+      const t = single.target(connectionFromUrl(db.url, "postgres"));
+      expect((await t.execute("SHOW statement_timeout", [], { ...defaults, timeoutMs: 4_000 })).rows).toEqual([["4s"]]);
+      expect((await t.execute("SELECT current_setting('statement_timeout')", [], { ...defaults, timeoutMs: 7_000 })).rows).toEqual([["7s"]]);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it("refuses COPY … FROM STDIN without taking the process down, and keeps serving", async () => {
+    const error = await targetError(target.execute("COPY customers FROM STDIN", [], defaults));
+    expect(error.code).toBe("sql_error");
+    await expect(target.execute("SELECT count(*) FROM customers", [], defaults)).resolves.toMatchObject({ rows: [["3"]] });
+  });
+
   it("drops a session that changed its settings instead of pooling it", async () => {
     const single = new TargetRegistry({ masterKey, poolSize: 1 });
     try {

@@ -1,4 +1,3 @@
-import Cursor from "pg-cursor";
 import type pg from "pg";
 import type { FieldDef } from "pg";
 import type { Catalog } from "../../../lib/policy/decision";
@@ -12,14 +11,15 @@ import { sendCancel } from "./cancel";
 import { pgError } from "./errors";
 import { createPgPool, isNoTlsError } from "./pool";
 import { readOrigins, readSchema, readTypeNames, type RelationOrigin } from "./schema";
+import { PipelinedStatement } from "./statement";
 import { BUILTIN_TYPE_NAMES } from "./type-names";
 
-// A PostgreSQL target: pg.Pool + pg-cursor. Every statement runs as
-//   BEGIN [READ ONLY]; SET LOCAL statement_timeout = <ms>      (one simple-protocol round trip)
-//   <statement> through a cursor (extended protocol: one statement only), read(rowLimit + 1), close
-//   COMMIT                                                      (ROLLBACK on a database error)
-// so the row limit never reads the rest of a result, the timeout is the server's, and a read-only connection
-// gets the database's own refusal of a write. A statement that trips the client-side deadline or the abort
+// A PostgreSQL target: a pg.Pool. Every statement runs in one round trip (statement.ts) as
+//   BEGIN [READ ONLY]; SET LOCAL statement_timeout = <ms>; <statement>; COMMIT
+// written at once in the extended protocol (one statement only), its portal executed with a row limit of
+// rowLimit + 1, so the row limit never reads the rest of a result, the timeout is the server's, and a read-only
+// connection gets the database's own refusal of a write. After a database error the transaction is rolled
+// back (a second round trip, on that path only). A statement that trips the client-side deadline or the abort
 // signal is cancelled on the server (CancelRequest) and its connection is dropped, never reused.
 
 const PING_TIMEOUT_MS = 10_000;
@@ -78,32 +78,31 @@ export class PostgresTarget implements Target {
     const watch = new StatementWatch(timeoutMs, options.signal);
     let client: pg.PoolClient | undefined;
     let discard = false;
+    // A checked-out pg client has no 'error' listener (pg-pool's is for idle clients): a session the server ends
+    // after the statement's own error (a FATAL with no query left to take it) would otherwise crash the process.
+    const onLost = () => void (discard = true);
     try {
       watch.check();
       client = await this.#connect(watch);
       const held = client;
+      held.on("error", onLost);
       watch.onTrip(() => {
         discard = true;
         this.#cancel(held);
       });
-      await watch.race(held.query(`${readOnly ? "BEGIN READ ONLY" : "BEGIN"}; SET LOCAL statement_timeout = ${timeoutMs}`));
-      const cursor = held.query(new Cursor(sql, params, { rowMode: "array" }));
-      const rows = (await watch.race(cursor.read(limit + 1))) as unknown[][];
+      const statement = held.query(new PipelinedStatement(sql, params, { readOnly, timeoutMs, maxRows: limit + 1 }));
+      const outcome = await watch.race(statement.done);
+      const rows = outcome.rows;
       const truncated = rows.length > limit;
-      if (truncated) {
-        rows.length = limit;
-        await watch.race(cursor.close());
-      }
-      const result = cursor._result;
-      const command = result.command ?? commandOf(sql);
-      const columns = await watch.race(this.#columns(held, result.fields));
-      await watch.race(held.query("COMMIT"));
+      if (truncated) rows.length = limit;
+      const command = outcome.command ?? commandOf(sql);
       if (held.getTransactionStatus() !== "I" || pgLeavesSessionState(command, sql)) discard = true;
+      const columns = await watch.race(this.#columns(held, outcome.fields));
       return {
         command,
         columns,
         rows,
-        rowCount: truncated || result.rowCount === null ? rows.length : result.rowCount,
+        rowCount: truncated || outcome.rowCount === null ? rows.length : outcome.rowCount,
         truncated,
         durationMs: elapsed(started),
       };
@@ -113,6 +112,8 @@ export class PostgresTarget implements Target {
       throw failure;
     } finally {
       watch.dispose();
+      // a dropped client keeps the listener: it may still report its socket closing
+      if (!discard) client?.removeListener("error", onLost);
       client?.release(discard ? true : undefined);
     }
   }

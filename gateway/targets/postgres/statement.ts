@@ -1,0 +1,182 @@
+import pg from "pg";
+import type { Connection, FieldDef, Submittable } from "pg";
+import { TargetError } from "../errors";
+
+// One agent statement in one round trip: everything below is written at once (extended protocol, one Sync)
+//
+//   BEGIN [READ ONLY]                       Parse / Bind / Execute
+//   SET LOCAL statement_timeout = <ms>      Parse / Bind / Execute
+//   <statement>                             Parse / Bind ($1… values) / Describe portal / Execute (max rows)
+//   COMMIT                                  Parse / Bind / Execute
+//   Sync
+//
+// The statement's portal hands back at most `maxRows` rows (rowLimit + 1): with more, the server answers
+// PortalSuspended and never produces the rest; COMMIT's Bind to the unnamed portal drops it. After any error
+// the server skips to Sync, so COMMIT does not run and the session is left in a failed transaction (status 'E')
+// for the caller to roll back. Because the statement runs inside an explicit transaction block, a DO block or
+// procedure cannot COMMIT its way out of READ ONLY, and statements that refuse transaction blocks fail (25001),
+// exactly as with separate BEGIN/COMMIT round trips.
+
+export interface StatementOptions {
+  readonly readOnly: boolean;
+  /** Whole milliseconds (see watch.ts wholeMs); interpolated into SET LOCAL. */
+  readonly timeoutMs: number;
+  /** Execute's row limit, ≥ 1 (0 would mean "all rows" to the server). */
+  readonly maxRows: number;
+}
+
+export interface StatementOutcome {
+  readonly rows: unknown[][];
+  readonly fields: FieldDef[];
+  /** The command tag's verb; null when the portal was suspended (more rows than maxRows) or the text was empty. */
+  readonly command: string | null;
+  readonly rowCount: number | null;
+  /** True when the server stopped at maxRows with rows still to come. */
+  readonly suspended: boolean;
+}
+
+/** pg's Result, the parts used here (typed loosely by @types/pg). */
+interface RowParser {
+  command: string | null;
+  rowCount: number | null;
+  fields: FieldDef[];
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown[];
+  addCommandComplete(message: unknown): void;
+}
+
+/** pg's Connection as it really is (8.x): @types/pg's message configs are stricter than the serializer. */
+interface Wire {
+  readonly stream: { cork?: () => void; uncork?: () => void };
+  parse(query: { text: string }): void;
+  bind(config: { values?: readonly unknown[] }): void;
+  describe(message: { type: "P"; name: string }): void;
+  execute(config: { rows?: number }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+}
+
+const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
+const MAX_ROWS = 2_147_483_647;
+
+export class PipelinedStatement implements Submittable {
+  /** Settles once the server has answered the whole pipeline (ReadyForQuery), or on the first error. */
+  readonly done: Promise<StatementOutcome>;
+  /** pg's Client fills in the connection's type parsers (`_result._types`) when the query is queued. */
+  readonly _result: RowParser;
+  readonly #text: string;
+  readonly #values: unknown[];
+  readonly #prelude: readonly string[];
+  readonly #maxRows: number;
+  readonly #rows: unknown[][] = [];
+  /** Execute messages answered so far (CommandComplete, EmptyQueryResponse or PortalSuspended). */
+  #answered = 0;
+  #suspended = false;
+  #parseFailure: unknown;
+  #settled = false;
+  #resolve!: (outcome: StatementOutcome) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(text: string, values: readonly unknown[], options: StatementOptions) {
+    this.#text = text;
+    // mapped here, like pg-cursor: a value that cannot be sent throws before anything is written
+    this.#values = values.map((value) => prepareValue(value));
+    this.#prelude = [options.readOnly ? "BEGIN READ ONLY" : "BEGIN", `SET LOCAL statement_timeout = ${options.timeoutMs}`];
+    this.#maxRows = Math.min(Math.max(1, Math.floor(options.maxRows)), MAX_ROWS);
+    this._result = new pg.Result("array", undefined as never) as unknown as RowParser;
+    this.done = new Promise<StatementOutcome>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.done.catch(() => undefined);
+  }
+
+  submit(connection: Connection): void {
+    const wire = connection as unknown as Wire;
+    wire.stream.cork?.();
+    try {
+      for (const text of this.#prelude) simple(wire, text);
+      wire.parse({ text: this.#text });
+      wire.bind({ values: this.#values });
+      wire.describe({ type: "P", name: "" });
+      wire.execute({ rows: this.#maxRows });
+      simple(wire, "COMMIT");
+      wire.sync();
+    } finally {
+      wire.stream.uncork?.();
+    }
+  }
+
+  handleRowDescription(message: { fields: unknown[] }): void {
+    this._result.addFields(message.fields);
+  }
+
+  handleDataRow(message: { fields: unknown[] }): void {
+    if (this.#parseFailure !== undefined) return;
+    try {
+      this.#rows.push(this._result.parseRow(message.fields));
+    } catch (error) {
+      this.#parseFailure = error;
+    }
+  }
+
+  handleCommandComplete(message: unknown): void {
+    if (this.#answered === this.#prelude.length) this._result.addCommandComplete(message);
+    this.#answered++;
+  }
+
+  handleEmptyQuery(): void {
+    this.#answered++;
+  }
+
+  handlePortalSuspended(): void {
+    if (this.#answered === this.#prelude.length) this.#suspended = true;
+    this.#answered++;
+  }
+
+  /**
+   * COPY … FROM STDIN: the server reads the COMMIT already written behind the statement as a protocol violation
+   * and ends the session. Answer with a plain error (no SQLSTATE, so the caller drops the connection).
+   */
+  handleCopyInResponse(connection: Connection): void {
+    this.#settle(() => this.#reject(new TargetError("sql_error", "COPY … FROM STDIN is not supported through the gateway")));
+    (connection as unknown as Wire).sendCopyFail("COPY FROM STDIN is not supported through the gateway");
+  }
+
+  handleCopyData(): void {
+    // COPY TO STDOUT: the data is not kept
+  }
+
+  handleError(error: unknown): void {
+    this.#settle(() => this.#reject(error));
+  }
+
+  handleReadyForQuery(): void {
+    this.#settle(() => {
+      if (this.#parseFailure !== undefined) {
+        this.#reject(this.#parseFailure);
+        return;
+      }
+      this.#resolve({
+        rows: this.#rows,
+        fields: this._result.fields,
+        command: this.#suspended ? null : this._result.command,
+        rowCount: this.#suspended ? null : this._result.rowCount,
+        suspended: this.#suspended,
+      });
+    });
+  }
+
+  #settle(work: () => void): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    work();
+  }
+}
+
+/** A parameterless statement on the unnamed statement and portal (its answer: ParseComplete, BindComplete, CommandComplete). */
+function simple(wire: Wire, text: string): void {
+  wire.parse({ text });
+  wire.bind({});
+  wire.execute({});
+}
