@@ -192,9 +192,16 @@ describe("scale-out: two gateway processes on one store", () => {
     const answers = await Promise.all(sends);
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
 
-    // Events from both processes landed in the shared sessions.
-    const sessions = await fx.store.agentSession.findMany({ where: { agentId: fx.agent.id }, select: { id: true, clientKey: true, eventCount: true } });
-    expect(sessions.find((session) => session.clientKey?.startsWith(`${runId}-shared/`))?.eventCount).toBeGreaterThanOrEqual(1 + 16 * 3);
+    // Events from both processes landed in the shared sessions. Statement and decision events are written before
+    // each answer; result summaries follow right after it, so they are waited for (bounded).
+    const sharedEvents = async () => {
+      const sessions = await fx.store.agentSession.findMany({ where: { agentId: fx.agent.id }, select: { clientKey: true, eventCount: true } });
+      return sessions.find((session) => session.clientKey?.startsWith(`${runId}-shared/`))?.eventCount ?? 0;
+    };
+    expect(await sharedEvents()).toBeGreaterThanOrEqual(1 + 16 * 2);
+    const deadline = Date.now() + 5_000;
+    while ((await sharedEvents()) < 1 + 16 * 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await sharedEvents()).toBeGreaterThanOrEqual(1 + 16 * 3);
 
     const report = await verifyChains(fx.store);
     expect(report.broken).toEqual([]);
