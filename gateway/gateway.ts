@@ -50,7 +50,8 @@ export class Gateway {
     this.limits = { maxSqlBytes: options.maxSqlBytes };
     this.authenticator = new AgentAuthenticator(store, { oidc: options.oidc, log });
     this.targets = new TargetRegistry({ masterKey });
-    this.recorder = new Recorder(store, { log });
+    // Batches over raw pg on the store's URL (listenUrl is the store's own); the embedded store stays on Prisma.
+    this.recorder = new Recorder(store, { log, databaseUrl: options.listenUrl });
     this.policies = new PolicyCache(store, log, options.policyRefreshMs);
     this.waiter = new ApprovalWaiter({ store, listenUrl: options.listenUrl });
     this.engine = new Engine({

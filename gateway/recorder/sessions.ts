@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type pg from "pg";
 import { eventHash, GENESIS_HASH } from "../../lib/audit/chain";
 import type { Store } from "../../lib/store/client";
 import { Prisma, type FrontDoor } from "../../lib/store/generated/client";
@@ -25,14 +26,20 @@ export interface OpenedSession {
   readonly reused: boolean;
 }
 
+/** What the recorder learns from opening: the new session's head (its connect event's hash), when it created one. */
+export interface Opened extends OpenedSession {
+  readonly headHash?: string;
+}
+
 /** How long an HTTP-door session is reused after it started. */
 export const SESSION_REUSE_MS = 60 * 60 * 1000;
 
 type Tx = Prisma.TransactionClient | Store;
 
-export async function openSession(store: Store, input: OpenSessionInput, maxPayloadBytes: number): Promise<OpenedSession> {
+/** Over `pool` when given: the session row and its connect event in one statement (one round trip). */
+export async function openSession(store: Store, input: OpenSessionInput, maxPayloadBytes: number, pool?: pg.Pool): Promise<Opened> {
   const payload = connectPayload(input, maxPayloadBytes);
-  return guard(() => createSession(store, input, payload));
+  return guard(() => (pool ? createSessionPg(pool, input, payload) : createSession(store, input, payload)));
 }
 
 /**
@@ -40,9 +47,9 @@ export async function openSession(store: Store, input: OpenSessionInput, maxPayl
  * transaction-scoped advisory lock on the key makes two requests (or two gateways) racing on a new key agree
  * on one session.
  */
-export async function findOrOpenSession(store: Store, input: OpenSessionInput, maxPayloadBytes: number, now = new Date()): Promise<OpenedSession> {
+export async function findOrOpenSession(store: Store, input: OpenSessionInput, maxPayloadBytes: number, pool?: pg.Pool, now = new Date()): Promise<Opened> {
   const clientKey = input.clientKey;
-  if (!clientKey) return openSession(store, input, maxPayloadBytes);
+  if (!clientKey) return openSession(store, input, maxPayloadBytes, pool);
   const payload = connectPayload(input, maxPayloadBytes);
   return guard(() =>
     store.$transaction(async (tx) => {
@@ -53,7 +60,7 @@ export async function findOrOpenSession(store: Store, input: OpenSessionInput, m
         orderBy: { startedAt: "desc" },
         select: { id: true },
       });
-      if (found) return { sessionId: found.id, reused: true };
+      if (found) return { sessionId: found.id, reused: true } satisfies Opened;
       return createSession(tx, input, payload);
     }),
   );
@@ -68,7 +75,7 @@ function connectPayload(input: OpenSessionInput, maxPayloadBytes: number): JsonO
   }
 }
 
-async function createSession(tx: Tx, input: OpenSessionInput, payload: JsonObject): Promise<OpenedSession> {
+async function createSession(tx: Tx, input: OpenSessionInput, payload: JsonObject): Promise<Opened> {
   const sessionId = randomUUID();
   const at = new Date();
   const hash = eventHash(GENESIS_HASH, { sessionId, seq: 1, type: "connect", at: at.toISOString(), decision: null, sqlText: null, payload });
@@ -87,7 +94,26 @@ async function createSession(tx: Tx, input: OpenSessionInput, payload: JsonObjec
     },
     select: { id: true },
   });
-  return { sessionId, reused: false };
+  return { sessionId, reused: false, headHash: hash };
+}
+
+// The event's foreign key is checked at the end of the statement, when the session row is there.
+const CREATE_SESSION = `WITH s AS (
+    INSERT INTO "AgentSession" (id, "agentId", "connectionId", "frontDoor", "clientKey", "clientAddr", "startedAt", "headHash", "eventCount")
+    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"FrontDoor", $5, $6, $7::timestamp(3), $8, 1)
+    RETURNING id
+  )
+  INSERT INTO "SessionEvent" ("sessionId", seq, type, at, payload, "prevHash", hash)
+  SELECT id, 1, 'connect', $7::timestamp(3), $9::jsonb, $10, $8 FROM s`;
+
+async function createSessionPg(pool: pg.Pool, input: OpenSessionInput, payload: JsonObject): Promise<Opened> {
+  const sessionId = randomUUID();
+  const at = new Date().toISOString();
+  const hash = eventHash(GENESIS_HASH, { sessionId, seq: 1, type: "connect", at, decision: null, sqlText: null, payload });
+  const values = [sessionId, input.agentId, input.connectionId, input.frontDoor, input.clientKey ?? null, input.clientAddr ?? null, at, hash, JSON.stringify(payload), GENESIS_HASH];
+  const { rowCount } = await pool.query(CREATE_SESSION, values);
+  if (rowCount !== 1) throw new Error("recorder: the session was not created");
+  return { sessionId, reused: false, headHash: hash };
 }
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {

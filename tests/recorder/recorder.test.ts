@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../lib/audit/chain";
 import { verifyChains } from "../../lib/audit/verify";
 import { createLogger } from "../../lib/log";
-import { Recorder, RecorderError, TRUNCATED_KEY } from "../../gateway/recorder";
+import { Recorder, RecorderError, TRUNCATED_KEY, type RecorderOptions } from "../../gateway/recorder";
+import type { Store } from "../../lib/store/client";
 import pg from "pg";
 import { recorderDatabase, type RecorderDatabase } from "./fixtures";
 
@@ -30,9 +31,15 @@ async function seqs(sessionId: string): Promise<number[]> {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-describe("sessions", () => {
+// Sessions and group commit hold for both writers: over raw pg (what the gateway uses) and through Prisma.
+const writers = [
+  ["over pg", (): RecorderOptions => ({ pool: t.pool })],
+  ["through Prisma", (): RecorderOptions => ({})],
+] as const;
+
+describe.each(writers)("sessions %s", (_, writer) => {
   it("opens a session with its connect event at seq 1, chained to the genesis hash", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = new Recorder(t.store, writer());
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire", clientAddr: "10.0.0.9", details: { application: "psql" } });
     const session = await t.store.agentSession.findUniqueOrThrow({ where: { id: sessionId }, include: { events: true } });
     expect(session.eventCount).toBe(1);
@@ -44,7 +51,7 @@ describe("sessions", () => {
   });
 
   it("closes a session: disconnect event, endedAt, nothing appended afterwards, closing twice is harmless", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = new Recorder(t.store, writer());
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "mysqlwire" });
     await recorder.record(sessionId, "statement", { text: "SELECT 1" }, { sqlText: "SELECT 1" });
     await recorder.closeSession(sessionId, "client_quit");
@@ -59,7 +66,7 @@ describe("sessions", () => {
   });
 
   it("findOrOpenSession reuses a live session of the same key, even when asked concurrently", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = new Recorder(t.store, writer());
     const input = { agentId, connectionId: null, frontDoor: "http" as const, clientKey: `key-${randomUUID()}` };
     const opened = await Promise.all(range(8).map(() => recorder.findOrOpenSession(input)));
     const ids = new Set(opened.map((o) => o.sessionId));
@@ -85,15 +92,19 @@ describe("sessions", () => {
   });
 
   it("refuses an unknown agent as an invalid event, not as a store failure", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = new Recorder(t.store, writer());
     await expect(recorder.openSession({ agentId: randomUUID(), connectionId: null, frontDoor: "http" })).rejects.toMatchObject({ code: "invalid_event" });
     await expect(recorder.openSession({ agentId: "not-a-uuid", connectionId: null, frontDoor: "http" })).rejects.toMatchObject({ code: "invalid_event" });
   });
 });
 
-describe("group commit", () => {
+describe.each(writers)("group commit %s", (_, writer) => {
+  /** A recorder with this writer; `pool` stands for a second process's own connections when writing over pg. */
+  const recorderOn = (store: Store, options: RecorderOptions = {}, pool?: pg.Pool) =>
+    new Recorder(store, { ...writer(), ...(pool && writer().pool ? { pool } : {}), ...options });
+
   it("500 concurrent records across 20 sessions: contiguous seqs, a chain that verifies, far fewer transactions", async () => {
-    const recorder = new Recorder(t.store, { log });
+    const recorder = recorderOn(t.store, { log });
     const sessions = await Promise.all(range(20).map(() => recorder.openSession({ agentId, connectionId: null, frontDoor: "http" })));
     const before = logLines.filter((line) => line.event === "recorder.batch").length;
     const results = await Promise.all(
@@ -121,7 +132,7 @@ describe("group commit", () => {
   it("splits a batch by maxBatch and maxBatchBytes, keeping arrival order", async () => {
     const batchLog: Record<string, unknown>[] = [];
     const quiet = createLogger("recorder-test", "debug", (line) => void batchLog.push(JSON.parse(line) as Record<string, unknown>));
-    const recorder = new Recorder(t.store, { log: quiet, maxBatch: 7, maxBatchBytes: 4000 });
+    const recorder = recorderOn(t.store, { log: quiet, maxBatch: 7, maxBatchBytes: 4000 });
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
     const results = await Promise.all([
       ...range(20).map((i) => recorder.record(sessionId, "statement", { i })),
@@ -136,7 +147,7 @@ describe("group commit", () => {
   });
 
   it("resolves only after commit: each event is visible to another connection the moment its record resolves", async () => {
-    const recorder = new Recorder(t.store, { flushIntervalMs: 5 });
+    const recorder = recorderOn(t.store, { flushIntervalMs: 5 });
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
     // Its own pool, outside Prisma: what it sees is what PostgreSQL has committed.
     const reader = new pg.Pool({ connectionString: t.db.url, max: 4 });
@@ -156,7 +167,7 @@ describe("group commit", () => {
   });
 
   it("an event for an unknown or ended session fails alone; the rest of its batch commits", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = recorderOn(t.store);
     const live = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
     const ended = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
     await recorder.closeSession(ended.sessionId);
@@ -172,7 +183,7 @@ describe("group commit", () => {
   });
 
   it("a disconnect in the middle of a batch ends the session for the events behind it", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = recorderOn(t.store);
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
     const outcomes = await Promise.allSettled([
       recorder.record(sessionId, "statement", {}),
@@ -187,8 +198,8 @@ describe("group commit", () => {
   it("two recorders on two stores (two gateway processes) appending to one session keep one chain", async () => {
     const storeA = t.newStore(4);
     const storeB = t.newStore(4);
-    const a = new Recorder(storeA);
-    const b = new Recorder(storeB, { flushIntervalMs: 1 });
+    const a = recorderOn(storeA, {}, t.newPool(4));
+    const b = recorderOn(storeB, { flushIntervalMs: 1 }, t.newPool(4));
     const { sessionId } = await a.openSession({ agentId, connectionId: null, frontDoor: "mcp" });
     const others = await Promise.all(range(3).map(() => b.openSession({ agentId, connectionId: null, frontDoor: "mcp" })));
     // Each writer also touches other sessions, in different orders, so their batches lock several rows.
@@ -207,7 +218,7 @@ describe("group commit", () => {
   });
 
   it("makes payloads storable: BigInt, Date, NUL and lone surrogates; caps the size with a marker", async () => {
-    const recorder = new Recorder(t.store, { maxPayloadBytes: 4096, log });
+    const recorder = recorderOn(t.store, { maxPayloadBytes: 4096, log });
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
     await recorder.record(sessionId, "result", { big: 2n ** 70n, at: new Date("2026-01-01T00:00:00Z"), text: "a\u0000b\uD800c", undef: undefined }, { sqlText: "SELECT '\u0000'" });
     const rows = Array.from({ length: 500 }, (_, i) => ({ id: i, name: `n***${i}` }));
@@ -227,7 +238,7 @@ describe("group commit", () => {
   });
 
   it("payload values come back out of JSONB with the same hash: tricky numbers, keys and text", async () => {
-    const recorder = new Recorder(t.store);
+    const recorder = recorderOn(t.store);
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
     const payload = {
       numbers: [0, -0, 0.1, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 9007199254740993, -123.456e10],
@@ -241,7 +252,7 @@ describe("group commit", () => {
   });
 
   it("flush() and close() drain what is pending; a closed recorder refuses new events", async () => {
-    const recorder = new Recorder(t.store, { flushIntervalMs: 10_000 });
+    const recorder = recorderOn(t.store, { flushIntervalMs: 10_000 });
     const { sessionId } = await recorder.openSession({ agentId, connectionId: null, frontDoor: "http" });
     const pending = range(5).map((i) => recorder.record(sessionId, "statement", { i }));
     expect(recorder.pending).toBe(5);
@@ -312,6 +323,90 @@ describe("store unavailable", () => {
       for (const socket of sockets) socket.destroy();
       server.close();
       await silent.$disconnect().catch(() => undefined);
+    }
+  });
+});
+
+describe("writing over pg", () => {
+  it("re-chains a session another writer appended to behind its back, and falls back to held row locks", async () => {
+    const { PgBatchWriter } = await import("../../gateway/recorder/pg-batch");
+    const mine = new Recorder(t.store, { pool: t.pool });
+    const other = new Recorder(t.store, { pool: t.newPool(2), preparedStatements: false });
+    const { sessionId } = await mine.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
+    const second = await mine.openSession({ agentId, connectionId: null, frontDoor: "pgwire" });
+    await mine.record(sessionId, "statement", { n: 2 });
+    // The other process appends twice: mine still holds seq 2 as the head and must be re-chained to seq 4.
+    await other.record(sessionId, "statement", { n: 3 });
+    await other.record(sessionId, "statement", { n: 4 });
+    const [a, b, c] = await Promise.all([
+      mine.record(sessionId, "statement", { n: 5 }),
+      mine.record(second.sessionId, "statement", { n: 2 }),
+      mine.record(sessionId, "statement", { n: 6 }),
+    ]);
+    expect([a.seq, b.seq, c.seq]).toEqual([5, 2, 6]);
+
+    // No optimistic attempt at all: the batch is written in BEGIN … SELECT … FOR UPDATE … COMMIT.
+    const writer = new PgBatchWriter(t.pool);
+    const at = new Date();
+    const event = (id: string, n: number) => ({ sessionId: id, type: "statement" as const, at, decision: null, sqlText: `SELECT ${n}`, payload: { n } });
+    const outcomes = await writer.write([event(sessionId, 7), event(randomUUID(), 0), event(second.sessionId, 3), event(sessionId, 8)], { timeoutMs: 5000, optimisticAttempts: 0 });
+    expect(outcomes.map((o) => (o instanceof RecorderError ? o.code : o.seq))).toEqual([7, "session_not_found", 3, 8]);
+    await other.record(sessionId, "statement", { n: 9 });
+    await expect(mine.record(sessionId, "statement", { n: 10 })).resolves.toMatchObject({ seq: 10 });
+    await other.closeSession(sessionId);
+    await expect(mine.record(sessionId, "statement", {})).rejects.toMatchObject({ code: "session_closed" });
+
+    // Opening over pg: an agent that does not exist is the caller's mistake, not a store failure.
+    await expect(mine.openSession({ agentId: randomUUID(), connectionId: null, frontDoor: "pgwire" })).rejects.toMatchObject({ code: "invalid_event" });
+    await expect(mine.openSession({ agentId, connectionId: randomUUID(), frontDoor: "pgwire" })).rejects.toMatchObject({ code: "invalid_event" });
+
+    expect(await seqs(sessionId)).toEqual(range(11));
+    for (const id of [sessionId, second.sessionId]) expect((await verifyChains(t.store, { sessionId: id })).broken).toEqual([]);
+  });
+
+  it("store failures are store_unavailable without the store's text: nothing listening, database dropped, no answer", async () => {
+    const dead = new Recorder(t.store, { databaseUrl: "postgresql://postgres@127.0.0.1:1/nowhere", timeoutMs: 5000 });
+    let started = Date.now();
+    const refused = await Promise.allSettled(range(3).map(() => dead.record(randomUUID(), "statement", { secret: "s3cret-value" })));
+    expect(Date.now() - started).toBeLessThan(3000);
+    for (const outcome of refused) {
+      const error = (outcome as PromiseRejectedResult).reason as RecorderError;
+      expect(error).toBeInstanceOf(RecorderError);
+      expect(error.code).toBe("store_unavailable");
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain("s3cret");
+    }
+    await expect(dead.openSession({ agentId, connectionId: null, frontDoor: "http" })).rejects.toMatchObject({ code: "store_unavailable" });
+    await dead.close();
+
+    const other = await recorderDatabase("recorder_pg_down");
+    try {
+      const recorder = new Recorder(other.store, { databaseUrl: other.db.url, timeoutMs: 5000 });
+      const { sessionId } = await recorder.openSession({ agentId: await other.makeAgent(), connectionId: null, frontDoor: "pgwire" });
+      await recorder.record(sessionId, "statement", {});
+      await other.db.drop();
+      started = Date.now();
+      const outcomes = await Promise.allSettled(range(4).map((i) => recorder.record(sessionId, "statement", { i })));
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(outcomes.map((o) => o.status === "rejected" && (o.reason as RecorderError).code)).toEqual(Array(4).fill("store_unavailable"));
+      await recorder.close();
+    } finally {
+      await other.close();
+    }
+
+    const net = await import("node:net");
+    const sockets: import("node:net").Socket[] = [];
+    const server = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as import("node:net").AddressInfo).port;
+    const silent = new Recorder(t.store, { databaseUrl: `postgresql://postgres@127.0.0.1:${port}/silent`, timeoutMs: 300 });
+    try {
+      started = Date.now();
+      await expect(silent.record(randomUUID(), "statement", {})).rejects.toMatchObject({ code: "store_unavailable" });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await silent.close().catch(() => undefined);
     }
   });
 });
