@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { readConfig } from "../lib/config/env";
-import { createStore } from "../lib/store/client";
 import { deployMigrations } from "../lib/store/prisma-cli";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded/pglite-server";
 import { errorMessage } from "../lib/log";
@@ -71,6 +70,8 @@ async function main(): Promise<void> {
   if (config.demo) {
     const shop = await startDemoShop(dataDir, config.AIRLOCK_DEMO_DB_PORT);
     servers.push(shop);
+    // Imported only now: on a fresh clone the Prisma client it needs was generated a few lines above.
+    const { createStore } = await import("../lib/store/client");
     const store = createStore(databaseUrl, { maxConnections: 1 });
     try {
       demo = await seedDemo(store, dataDir, Buffer.from(secrets.masterKey, "base64"), {
