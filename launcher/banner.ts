@@ -37,7 +37,7 @@ export function banner({ dashboardUrl, gatewayUrl, demo, embeddedStore, dataDir 
       "      → card numbers, SSNs and e-mail addresses come back masked",
       query("DROP TABLE orders"),
       "      → blocked, with the rule that blocked it",
-      query("UPDATE orders SET status = 'refunded' WHERE id = 1"),
+      query("UPDATE orders SET total_cents = total_cents + 100 WHERE id = 1"),
       `      → waits for approval: approve it at ${dashboardUrl}, then GET ${gatewayUrl}/v1/approvals/<id>?wait=30`,
       "",
       "  Claude Code (MCP):",
