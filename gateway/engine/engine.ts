@@ -161,9 +161,9 @@ export class Engine {
       });
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
-      // The statement and its decision were durable before the target saw it; the result summary is written
-      // with the next group commit without holding the answer back (a crash can lose only this summary).
-      void this.record(sessionId, "result", resultSummary(results)).catch(() => undefined);
+      // The statement and its decision were durable before the target saw it; the result summary rides with the
+      // next group commit (or goes alone within 25 ms) without holding the answer back: a crash can lose only it.
+      void this.record(sessionId, "result", resultSummary(results), { lazy: true }).catch(() => undefined);
       this.deps.log.info("statement.completed", { sessionId, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
       return { kind: "result", sessionId, eventId, results, hints: decision.hints };
     } catch (error) {
@@ -189,7 +189,7 @@ export class Engine {
     return evaluate(compiled, analysis, { ...context, catalog });
   }
 
-  private async record(sessionId: string, type: Parameters<Recorder["record"]>[1], payload: Readonly<Record<string, unknown>>, extra: { decision?: string; sqlText?: string } = {}) {
+  private async record(sessionId: string, type: Parameters<Recorder["record"]>[1], payload: Readonly<Record<string, unknown>>, extra: { decision?: string; sqlText?: string; lazy?: boolean } = {}) {
     try {
       return await this.deps.recorder.record(sessionId, type, payload, extra);
     } catch (error) {

@@ -50,13 +50,22 @@ export interface RecordOptions {
   /** The decision, denormalised for filters (e.g. "allow", "block", "approval"). */
   readonly decision?: string | null;
   readonly sqlText?: string | null;
+  /**
+   * The event may wait up to LAZY_FLUSH_MS to ride along with the next batch instead of opening one of its own
+   * (used for result summaries, which nothing waits on). An eager event flushes everything queued with it.
+   */
+  readonly lazy?: boolean;
 }
 
 export type { Appended as RecordedEvent } from "./batch";
 
+/** How long a lazy event may wait for company before it is written on its own. */
+export const LAZY_FLUSH_MS = 25;
+
 interface Pending {
   readonly event: BatchEvent;
   readonly bytes: number;
+  readonly lazy: boolean;
   readonly resolve: (value: Appended) => void;
   readonly reject: (error: RecorderError) => void;
 }
@@ -79,6 +88,7 @@ export class Recorder {
 
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timerLazy = false;
   #inFlight: Promise<void> | undefined;
   #closed = false;
 
@@ -165,8 +175,8 @@ export class Recorder {
       return Promise.reject(new RecorderError("invalid_event", "the payload is not a JSON object"));
     }
     return new Promise<Appended>((resolve, reject) => {
-      this.#queue.push({ event, bytes, resolve, reject });
-      this.#schedule();
+      this.#queue.push({ event, bytes, lazy: options.lazy === true, resolve, reject });
+      this.#schedule(options.lazy === true);
     });
   }
 
@@ -199,19 +209,29 @@ export class Recorder {
     if (this.#closed) throw new RecorderError("recorder_closed");
   }
 
-  #schedule(): void {
+  #schedule(lazy = false): void {
     if (this.#inFlight) return; // the batch in flight drains the queue when it settles
     if (this.#queue.length >= this.#maxBatch) return this.#drain();
-    if (this.#timer) return;
-    this.#timer = this.#flushIntervalMs > 0 ? setTimeout(() => this.#drain(), this.#flushIntervalMs) : setImmediate(() => this.#drain());
+    if (this.#timer && !(this.#timerLazy && !lazy)) return;
+    // An eager event replaces a lazy timer: whatever is queued goes with it.
+    this.#clearTimer();
+    this.#timerLazy = lazy;
+    this.#timer = lazy
+      ? setTimeout(() => this.#drain(), LAZY_FLUSH_MS)
+      : this.#flushIntervalMs > 0
+        ? setTimeout(() => this.#drain(), this.#flushIntervalMs)
+        : setImmediate(() => this.#drain());
+  }
+
+  #clearTimer(): void {
+    if (!this.#timer) return;
+    clearTimeout(this.#timer as NodeJS.Timeout);
+    clearImmediate(this.#timer as NodeJS.Immediate);
+    this.#timer = undefined;
   }
 
   #drain(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer as NodeJS.Timeout);
-      clearImmediate(this.#timer as NodeJS.Immediate);
-      this.#timer = undefined;
-    }
+    this.#clearTimer();
     if (this.#inFlight || this.#queue.length === 0) return;
     let count = 0;
     let bytes = 0;
@@ -221,8 +241,10 @@ export class Recorder {
     const batch = this.#queue.splice(0, count);
     this.#inFlight = this.#write(batch).finally(() => {
       this.#inFlight = undefined;
-      // Whatever gathered meanwhile has waited long enough: write it now.
-      if (this.#queue.length > 0) this.#drain();
+      // Whatever gathered meanwhile has waited long enough: write it now — unless it is only lazy events,
+      // which wait a little longer for company.
+      if (this.#queue.some((pending) => !pending.lazy)) this.#drain();
+      else if (this.#queue.length > 0) this.#schedule(true);
     });
   }
 
