@@ -1,4 +1,4 @@
-import { compileRowMasker, type ColumnMask, type MaskingOptions } from "../../lib/masking";
+import { compileRowMasker, redactDetected, type ColumnMask, type MaskingOptions } from "../../lib/masking";
 import type { MaskingPlan } from "../../lib/policy";
 import type { Analysis } from "../../lib/sql/types";
 import type { Target, TargetResult } from "../targets";
@@ -82,7 +82,9 @@ function engineErrorFrom(error: unknown, plans: readonly MaskingPlan[]): EngineE
       // A database error can quote the value it choked on (`invalid input syntax for type integer: "4242…"`):
       // when the text touches masked columns, only the SQLSTATE is passed on.
       const scrub = plans.some((plan) => plan.touchesMasked);
-      const message = scrub ? "The database refused the statement (details hidden: the statement touches masked columns)" : error.message;
+      // Otherwise the value detectors still run over the text, as a backstop (an approved write reading masked
+      // values could quote one, e.g. `invalid input syntax for type integer: "4242 …"`).
+      const message = scrub ? "The database refused the statement (details hidden: the statement touches masked columns)" : redactDetected(error.message);
       return new EngineError("target_error", message, { sqlState: error.sqlState });
     }
   }

@@ -441,6 +441,22 @@ describe.each(engines)("$connection", ({ connection, p }) => {
   });
 });
 
+// ── Database errors ────────────────────────────────────────────────────────────────────────────────────────
+
+describe("database errors", () => {
+  test("an approved write that chokes on a masked value does not get that value back in the error", async () => {
+    const pending = await query(gw.url, fx.tokens.valid, {
+      connection: "shop_pg",
+      sql: "INSERT INTO orders (customer_id, amount_cents, status) SELECT id, card_number::int, 'paid' FROM customers WHERE id = 1",
+    });
+    expect(pending.status, pending.text).toBe(202);
+    await approve(fx, pending.body.approval.id as string);
+    const done = await getApproval(gw.url, fx.tokens.valid, pending.body.approval.id as string, 10);
+    expectProblem(done, 422, "target_error");
+    expectNoLeak(done, "the database's error text");
+  });
+});
+
 // ── The recording ──────────────────────────────────────────────────────────────────────────────────────
 
 describe("recording", () => {
