@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChains } from "../../lib/audit/verify";
 import { DEFAULT_POLICY_ID, validatePolicy } from "../../lib/policy";
@@ -27,36 +26,11 @@ const MAX_STATEMENTS = 5_000;
 
 const MARKS_POLICY_ID = "durability-marks";
 
-/**
- * The gateway's own process. `startGateway` spawns `node_modules/.bin/tsx`, which runs the gateway in a child
- * node process: SIGKILL on the wrapper (the fixture's `kill()`) leaves that child running as an orphan, still
- * serving. The crash has to be dealt to the child.
- */
-function gatewayPid(gw: RunningGateway): number {
-  const wrapper = gw.process.pid;
-  if (wrapper === undefined) throw new Error("the gateway process has no pid");
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid …; comm may hold spaces and parentheses, so read after the last ")".
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== wrapper) continue;
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("gateway/main.ts")) return Number(entry);
-    } catch {
-      // gone while reading
-    }
-  }
-  // No child: the wrapper runs the gateway itself.
-  return wrapper;
-}
-
-/** SIGKILL to the process that serves (not just its launcher); resolves once the launcher has exited too. */
+/** SIGKILL to the gateway (the fixture runs it as `node --import tsx`, so the process held is the gateway itself). */
 async function crash(gw: RunningGateway): Promise<{ pid: number }> {
-  const pid = gatewayPid(gw);
-  process.kill(pid, "SIGKILL");
-  const exited = await Promise.race([gw.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);
-  if (exited === null) await gw.kill();
+  const pid = gw.process.pid;
+  if (pid === undefined) throw new Error("the gateway process has no pid");
+  await gw.kill();
   return { pid };
 }
 
