@@ -2,10 +2,11 @@ import type { FieldPacket, Pool, PoolConnection } from "mysql2";
 import type { Catalog } from "../../../lib/policy/decision";
 import type { Logger } from "../../../lib/log";
 import { SchemaCache } from "../catalog";
-import { TargetError, closedError } from "../errors";
+import { TargetError } from "../errors";
+import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, mysqlLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
-import { POOL_END_WAIT_MS, StatementWatch, settleWithin, wholeLimit, wholeMs } from "../watch";
+import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
 import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
 import { readSchema } from "./schema";
@@ -33,8 +34,7 @@ export class MysqlTarget implements Target {
   readonly #log: Logger | undefined;
   #pool: Pool;
   #tlsFellBack = false;
-  #closing: Promise<void> | undefined;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #inFlight = new InFlight();
   /** The SET SESSION text last applied on each pooled connection. */
   readonly #sessionSettings = new WeakMap<PoolConnection, string>();
   readonly #schema = new SchemaCache(() => this.#withConnection(SCHEMA_TIMEOUT_MS, (connection) => readSchema(connection, this.#settings.database)));
@@ -47,27 +47,23 @@ export class MysqlTarget implements Target {
   }
 
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
-    return this.#track(() => this.#execute(sql, params, options));
+    return this.#inFlight.track(() => this.#execute(sql, params, options));
   }
 
   describeSchema(): Promise<SchemaDescription> {
-    return this.#track(() => this.#schema.describe(true));
+    return this.#inFlight.track(() => this.#schema.describe(true));
   }
 
   catalog(options: CatalogOptions = {}): Promise<Catalog> {
-    return this.#track(() => this.#schema.catalog(options.refresh === true));
+    return this.#inFlight.track(() => this.#schema.catalog(options.refresh === true));
   }
 
   ping(): Promise<void> {
-    return this.#track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => runQuiet(connection, "SELECT 1")));
+    return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => runQuiet(connection, "SELECT 1")));
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await Promise.allSettled([...this.#inFlight]);
-      await settleWithin(new Promise<void>((resolve) => this.#pool.end(() => resolve())), POOL_END_WAIT_MS);
-    })();
-    return this.#closing;
+    return this.#inFlight.close(() => new Promise<void>((resolve) => this.#pool.end(() => resolve())));
   }
 
   async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
@@ -104,7 +100,7 @@ export class MysqlTarget implements Target {
         rows: outcome.rows,
         rowCount: reads || outcome.header === undefined ? outcome.rows.length : outcome.header.affectedRows,
         truncated: outcome.truncated,
-        durationMs: elapsed(started),
+        durationMs: elapsedMs(started),
       };
     } catch (error) {
       const failure = mysqlError(error);
@@ -187,16 +183,6 @@ export class MysqlTarget implements Target {
     }
   }
 
-  async #track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#closing !== undefined) throw closedError();
-    const running = work();
-    this.#inFlight.add(running);
-    try {
-      return await running;
-    } finally {
-      this.#inFlight.delete(running);
-    }
-  }
 }
 
 /** pool.getConnection raced against the watch; a connection that arrives after the watch tripped goes back. */
@@ -232,6 +218,3 @@ function column(field: FieldPacket): ResultColumn {
   return field.orgName ? { name: field.name, type, table, column: field.orgName } : { name: field.name, type, table };
 }
 
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 100) / 100;
-}

@@ -3,10 +3,11 @@ import type { FieldDef } from "pg";
 import type { Catalog } from "../../../lib/policy/decision";
 import type { Logger } from "../../../lib/log";
 import { CATALOG_TTL_MS, SchemaCache } from "../catalog";
-import { TargetError, closedError } from "../errors";
+import { TargetError } from "../errors";
+import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
-import { POOL_END_WAIT_MS, StatementWatch, settleWithin, wholeLimit, wholeMs } from "../watch";
+import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { sendCancel } from "./cancel";
 import { pgError } from "./errors";
 import { createPgPool, isNoTlsError } from "./pool";
@@ -32,8 +33,7 @@ export class PostgresTarget implements Target {
   readonly #log: Logger | undefined;
   #pool: pg.Pool;
   #tlsFellBack = false;
-  #closing: Promise<void> | undefined;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #inFlight = new InFlight();
   readonly #typeNames = new Map<number, string>(BUILTIN_TYPE_NAMES);
   #origins = new Map<number, RelationOrigin>();
   #originsAt = Date.now();
@@ -47,27 +47,23 @@ export class PostgresTarget implements Target {
   }
 
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
-    return this.#track(() => this.#execute(sql, params, options));
+    return this.#inFlight.track(() => this.#execute(sql, params, options));
   }
 
   describeSchema(): Promise<SchemaDescription> {
-    return this.#track(() => this.#schema.describe(true));
+    return this.#inFlight.track(() => this.#schema.describe(true));
   }
 
   catalog(options: CatalogOptions = {}): Promise<Catalog> {
-    return this.#track(() => this.#schema.catalog(options.refresh === true));
+    return this.#inFlight.track(() => this.#schema.catalog(options.refresh === true));
   }
 
   ping(): Promise<void> {
-    return this.#track(() => this.#withClient(PING_TIMEOUT_MS, async (client) => void (await client.query("SELECT 1"))));
+    return this.#inFlight.track(() => this.#withClient(PING_TIMEOUT_MS, async (client) => void (await client.query("SELECT 1"))));
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await Promise.allSettled([...this.#inFlight]);
-      await settleWithin(this.#pool.end(), POOL_END_WAIT_MS);
-    })();
-    return this.#closing;
+    return this.#inFlight.close(() => this.#pool.end());
   }
 
   async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
@@ -104,7 +100,7 @@ export class PostgresTarget implements Target {
         rows,
         rowCount: truncated || outcome.rowCount === null ? rows.length : outcome.rowCount,
         truncated,
-        durationMs: elapsed(started),
+        durationMs: elapsedMs(started),
       };
     } catch (error) {
       const failure = pgError(error);
@@ -200,16 +196,6 @@ export class PostgresTarget implements Target {
     void sendCancel(this.#settings.host, this.#settings.port, processID, secretKey);
   }
 
-  async #track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#closing !== undefined) throw closedError();
-    const running = work();
-    this.#inFlight.add(running);
-    try {
-      return await running;
-    } finally {
-      this.#inFlight.delete(running);
-    }
-  }
 }
 
 /** pool.connect() raced against the watch; a client that arrives after the watch tripped goes straight back. */
@@ -223,6 +209,3 @@ async function acquire(pool: pg.Pool, watch: StatementWatch): Promise<pg.PoolCli
   }
 }
 
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 100) / 100;
-}
