@@ -88,6 +88,20 @@ async function main(): Promise<void> {
     say(`demo shop on 127.0.0.1:${shop.port}`);
   }
 
+  // After the demo, which seeds only a store without people.
+  if (config.AIRLOCK_ADMIN_EMAIL && config.AIRLOCK_ADMIN_PASSWORD) {
+    const { createStore } = await import("../lib/store/client");
+    const { ensureBootstrapAdmin } = await import("../lib/auth/bootstrap");
+    const store = createStore(databaseUrl, { maxConnections: 1 });
+    try {
+      if ((await ensureBootstrapAdmin(store, config.AIRLOCK_ADMIN_EMAIL, config.AIRLOCK_ADMIN_PASSWORD)) === "created") {
+        say(`created the admin ${config.AIRLOCK_ADMIN_EMAIL}`);
+      }
+    } finally {
+      await store.$disconnect();
+    }
+  }
+
   if (await ensureWebBuild((line) => say(`building the web app: ${line}`))) say("built the web app");
 
   const env: NodeJS.ProcessEnv = {

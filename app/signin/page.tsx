@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Brand } from "@/components/brand";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { OIDC_REFUSALS, peopleOidcConfig, type OidcRefusal } from "@/lib/auth/oidc";
 import { currentUser } from "@/lib/auth/session";
 import { safeReturnPath } from "@/lib/auth/return-path";
 
@@ -12,6 +13,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const returnTo = safeReturnPath(params.callbackUrl);
   if (await currentUser()) redirect(returnTo);
+  const provider = peopleOidcConfig()?.label;
 
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12">
@@ -22,10 +24,18 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-lg font-semibold text-slate-900">Sign in to Airlock</h1>
           <p className="mt-1 text-sm text-slate-500">Approve statements, author policies and review what agents did.</p>
-          <SignInForm returnTo={returnTo} initialError={params.error ? "Sign-in failed. Please try again." : undefined} />
+          <SignInForm returnTo={returnTo} provider={provider} initialError={signInError(params.error)} />
         </div>
         <p className="mt-6 text-center text-xs text-slate-400">Ask an Airlock admin if you need an account.</p>
       </div>
     </main>
   );
+}
+
+/** The message for next-auth's `?error=` code (ours from lib/auth/oidc.ts, or next-auth's own). */
+function signInError(code: string | string[] | undefined): string | undefined {
+  if (typeof code !== "string") return undefined;
+  if (Object.hasOwn(OIDC_REFUSALS, code)) return OIDC_REFUSALS[code as OidcRefusal];
+  if (code === "OAuthSignin" || code === "OAuthCallback") return "The identity provider could not be reached or refused the sign-in. Please try again.";
+  return "Sign-in failed. Please try again.";
 }

@@ -156,3 +156,24 @@ describe("readConfig", () => {
     expect(withPassword[0]).not.toContain(marker);
   });
 });
+
+describe("sign-in settings for people", () => {
+  it("an OIDC issuer needs its client and a role map, each named on its own line", () => {
+    expect(problems({ AIRLOCK_OIDC_ISSUER: "https://id.example.com" })).toEqual([
+      "AIRLOCK_OIDC_CLIENT_ID is required when AIRLOCK_OIDC_ISSUER is set",
+      "AIRLOCK_OIDC_CLIENT_SECRET is required when AIRLOCK_OIDC_ISSUER is set",
+      "AIRLOCK_OIDC_ROLES is required when AIRLOCK_OIDC_ISSUER is set",
+    ]);
+  });
+
+  it("a role map naming an unknown role is refused with what is wrong", () => {
+    expect(problems({ AIRLOCK_OIDC_ISSUER: "https://id.example.com", AIRLOCK_OIDC_CLIENT_ID: "a", AIRLOCK_OIDC_CLIENT_SECRET: "b", AIRLOCK_OIDC_ROLES: "ops=root" })).toEqual([
+      'AIRLOCK_OIDC_ROLES "root" is not a role (admin, approver, policy_author, auditor) (expected group=role,group=role)',
+    ]);
+  });
+
+  it("the bootstrap admin needs both its e-mail and a long enough password", () => {
+    expect(problems({ AIRLOCK_ADMIN_EMAIL: "root@example.com" })).toEqual(["AIRLOCK_ADMIN_EMAIL and AIRLOCK_ADMIN_PASSWORD go together (the bootstrap admin)"]);
+    expect(problems({ AIRLOCK_ADMIN_EMAIL: "root@example.com", AIRLOCK_ADMIN_PASSWORD: "short" })).toEqual(["AIRLOCK_ADMIN_PASSWORD must be at least 12 characters"]);
+  });
+});

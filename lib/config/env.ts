@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRoleMap } from "../auth/oidc";
 
 // Every setting Airlock reads, validated once at start-up. `.env.example` lists the same variables.
 // A problem is reported as one line naming the variable and what is wrong — never its value, which may be a secret.
@@ -48,6 +49,20 @@ export const envSchema = z.object({
     AIRLOCK_AGENT_OIDC_JWKS_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     AIRLOCK_AGENT_OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
     AIRLOCK_AGENT_OIDC_AGENT_CLAIM: z.string().min(1).default("sub"),
+    AIRLOCK_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the identity provider's http(s) issuer URL" }).optional(),
+    AIRLOCK_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    AIRLOCK_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    AIRLOCK_OIDC_ROLES: z
+      .string()
+      .superRefine((value, ctx) => {
+        const map = parseRoleMap(value);
+        if (!map.ok) ctx.addIssue({ code: "custom", message: `${map.problem} (expected group=role,group=role)` });
+      })
+      .optional(),
+    AIRLOCK_OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+    AIRLOCK_OIDC_LABEL: z.string().min(1).max(60, "must be at most 60 characters").optional(),
+    AIRLOCK_ADMIN_EMAIL: z.email("must be an e-mail address").optional(),
+    AIRLOCK_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
     /** Set by `npm start` for its children when the store is the embedded one. */
     AIRLOCK_EMBEDDED_STORE: flag.optional(),
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
@@ -83,6 +98,14 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
   }
   if (input.AIRLOCK_AGENT_OIDC_ISSUER && !input.AIRLOCK_AGENT_OIDC_AUDIENCE) {
     problems.push("AIRLOCK_AGENT_OIDC_AUDIENCE is required when AIRLOCK_AGENT_OIDC_ISSUER is set (the audience Airlock's tokens carry)");
+  }
+  if (input.AIRLOCK_OIDC_ISSUER) {
+    for (const name of ["AIRLOCK_OIDC_CLIENT_ID", "AIRLOCK_OIDC_CLIENT_SECRET", "AIRLOCK_OIDC_ROLES"]) {
+      if (!input[name]) problems.push(`${name} is required when AIRLOCK_OIDC_ISSUER is set`);
+    }
+  }
+  if (Boolean(input.AIRLOCK_ADMIN_EMAIL) !== Boolean(input.AIRLOCK_ADMIN_PASSWORD)) {
+    problems.push("AIRLOCK_ADMIN_EMAIL and AIRLOCK_ADMIN_PASSWORD go together (the bootstrap admin)");
   }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const env = parsed.data;
