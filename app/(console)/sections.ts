@@ -19,6 +19,7 @@ export const SECTIONS: readonly Section[] = [
   { href: "/agents", label: "Agents", summary: "Agents, their groups and their tokens.", permission: "agents.view" },
   { href: "/sessions", label: "Sessions", summary: "Replay what each agent session ran and what Airlock decided.", permission: "sessions.view" },
   { href: "/audit", label: "Audit", summary: "Every change people made in Airlock.", permission: "audit.view" },
+  { href: "/people", label: "People", summary: "Who can sign in to Airlock, and their roles.", permission: "users.manage" },
 ];
 
 export function sectionsFor(roles: readonly string[]): Section[] {

@@ -1,0 +1,228 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { APIRequestContext, Browser, BrowserContext, Page } from "playwright-core";
+import { ALL_PERMISSIONS, can, type Permission, type Role } from "../lib/auth/permissions";
+import { startAirlock, type RunningAirlock } from "./support/airlock";
+import { callAction, serverActions, signedInRequest } from "./support/access";
+import { launchChromium, screenshotPath } from "./support/browser";
+
+// Who may do what, asked of the server directly: every role × every page, route handler and server action of the
+// build, against the one permission table (lib/auth/permissions.ts). A new action, page or route must be listed
+// here, or this test fails. Then the audit log end to end: a change made in the browser shows up for an auditor,
+// filters and exports; nobody else reads it.
+
+/** Every server action in the build → the permission it must demand. */
+const ACTIONS: Record<string, Permission> = {
+  decideAction: "approvals.decide",
+  createPersonAction: "users.manage",
+  updatePersonAction: "users.manage",
+};
+
+/** Pages (GET) → the permission they demand; null = any signed-in person. */
+const PAGES: Record<string, Permission | null> = {
+  "/": null,
+  "/approvals": "approvals.view",
+  "/approvals/history": "approvals.view",
+  "/policies": "policies.view",
+  "/connections": "connections.view",
+  "/agents": "agents.view",
+  "/sessions": "sessions.view",
+  "/audit": "audit.view",
+  "/people": "users.manage",
+};
+
+/** Route handlers (GET) → the permission they demand. */
+const ROUTES: Record<string, Permission> = {
+  "/api/approvals/pending": "approvals.view",
+  "/api/audit/export?format=csv": "audit.view",
+  "/api/audit/export?format=json": "audit.view",
+};
+
+const PEOPLE: Record<Role, string> = {
+  admin: "admin@airlock.local",
+  approver: "approver@airlock.local",
+  policy_author: "author@airlock.local",
+  auditor: "auditor@airlock.local",
+};
+
+let airlock: RunningAirlock;
+let browser: Browser;
+const as = {} as Record<Role, APIRequestContext>;
+let nobody: APIRequestContext;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  airlock = await startAirlock();
+  browser = await launchChromium();
+  for (const [role, email] of Object.entries(PEOPLE) as [Role, string][]) {
+    as[role] = await signedInRequest(airlock.webUrl, email, airlock.demo!.dashboardPassword);
+  }
+  nobody = await (await import("playwright-core")).request.newContext({ baseURL: airlock.webUrl, maxRedirects: 0 });
+});
+
+afterAll(async () => {
+  for (const context of [...Object.values(as), nobody]) await context?.dispose().catch(() => undefined);
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  if (airlock) {
+    await airlock.stop();
+    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
+  }
+});
+
+describe("role × action matrix", () => {
+  test("the tables above cover every permission and every server action in the build", () => {
+    const listed = new Set<Permission>([...Object.values(ACTIONS), ...Object.values(ROUTES), ...Object.values(PAGES).filter((p): p is Permission => p !== null)]);
+    expect(ALL_PERMISSIONS.filter((permission) => !listed.has(permission)), "permissions no page, route or action demands").toEqual([]);
+    const built = serverActions().map((action) => action.exportedName);
+    expect(built.filter((name) => !(name in ACTIONS)), "server actions missing from ACTIONS").toEqual([]);
+    expect(Object.keys(ACTIONS).filter((name) => !built.includes(name)), "ACTIONS that are not in the build").toEqual([]);
+  });
+
+  test("every page answers each role by the table, and sends the signed-out to sign in", async () => {
+    for (const [path, permission] of Object.entries(PAGES)) {
+      for (const role of Object.keys(PEOPLE) as Role[]) {
+        const status = (await as[role].get(path)).status();
+        const allowed = permission === null || can([role], permission);
+        expect(status, `${role} GET ${path}`).toBe(allowed ? 200 : 403);
+      }
+      const anonymous = await nobody.get(path);
+      expect([303, 307, 308], `signed out GET ${path}`).toContain(anonymous.status());
+      expect(anonymous.headers().location, `signed out GET ${path}`).toMatch(/\/signin/);
+    }
+  });
+
+  test("every route handler answers each role by the table, and 401 to the signed-out", async () => {
+    for (const [path, permission] of Object.entries(ROUTES)) {
+      for (const role of Object.keys(PEOPLE) as Role[]) {
+        const status = (await as[role].get(path)).status();
+        expect(status, `${role} GET ${path}`).toBe(can([role], permission) ? 200 : 403);
+      }
+      expect((await nobody.get(path)).status(), `signed out GET ${path}`).toBe(401);
+    }
+  });
+
+  test("every server action refuses, on the server, each role its permission does not grant", async () => {
+    for (const action of serverActions()) {
+      const permission = ACTIONS[action.exportedName]!;
+      for (const role of Object.keys(PEOPLE) as Role[]) {
+        const status = await callAction(as[role], airlock.webUrl, action);
+        // Let through, the action meets an empty form and answers with its validation errors.
+        if (can([role], permission)) expect(status, `${role} → ${action.exportedName} is let through`).toBe(200);
+        else expect(status, `${role} → ${action.exportedName} (${permission})`).toBe(403);
+      }
+      const anonymous = await callAction(nobody, airlock.webUrl, action);
+      expect([200, 303, 307, 401, 403], `signed out → ${action.exportedName}`).toContain(anonymous);
+    }
+  });
+});
+
+async function browse(email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${airlock.webUrl}/signin`);
+  await page.getByLabel(/email/i).fill(email);
+  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
+  await page.getByRole("button", { name: /^sign in$/i }).click();
+  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
+  return page;
+}
+
+describe("audit log", () => {
+  test("an approval decided in the browser is listed for the auditor, filters, and exports as CSV and JSON", async () => {
+    const paused = await fetch(`${airlock.gatewayUrl}/v1/query`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${airlock.demo!.agentToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ connection: "shop", sql: "UPDATE orders SET status = 'shipped' WHERE id = 2", wait: 0 }),
+    });
+    expect(paused.status).toBe(202);
+    const { approval } = (await paused.json()) as { approval: { id: string; url: string } };
+
+    const approver = await browse(PEOPLE.approver);
+    await approver.screenshot({ path: screenshotPath("home-approver"), fullPage: true });
+    await approver.goto(approval.url);
+    await approver.getByLabel("Reason").fill("checked with the shop team");
+    await approver.getByRole("button", { name: "Approve" }).click();
+    await approver.getByRole("status").filter({ hasText: /approved/i }).first().waitFor();
+
+    const auditor = await browse(PEOPLE.auditor);
+    await auditor.goto(`${airlock.webUrl}/audit`);
+    const row = auditor.getByRole("row").filter({ hasText: "approval.approve" }).filter({ hasText: PEOPLE.approver });
+    await row.waitFor();
+    await row.getByText("checked with the shop team").waitFor();
+    await auditor.screenshot({ path: screenshotPath("audit"), fullPage: true });
+
+    // Filter by action through the form; the URL carries it.
+    await auditor.getByLabel("Action").selectOption("approval.reject");
+    await auditor.getByRole("button", { name: "Filter" }).click();
+    await auditor.waitForURL(/action=approval.reject/);
+    await auditor.getByText("No changes match").waitFor();
+    await auditor.getByLabel("Action").selectOption("approval.approve");
+    await auditor.getByRole("button", { name: "Filter" }).click();
+    await auditor.waitForURL(/action=approval.approve/);
+    await row.waitFor();
+
+    const [csvDownload] = await Promise.all([auditor.waitForEvent("download"), auditor.getByRole("link", { name: "Export CSV" }).click()]);
+    const csv = fs.readFileSync((await csvDownload.path())!, "utf8");
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0]).toBe("id,at,actor_email,action,target_type,target_id,details");
+    expect(lines).toHaveLength(2); // filtered: just the one approval
+    expect(lines[1]).toContain(`approver@airlock.local,approval.approve,approval,${approval.id}`);
+
+    const [jsonDownload] = await Promise.all([auditor.waitForEvent("download"), auditor.getByRole("link", { name: "Export JSON" }).click()]);
+    const entries = JSON.parse(fs.readFileSync((await jsonDownload.path())!, "utf8")) as { action: string; targetId: string; actor: string; details: { reason: string } }[];
+    expect(entries).toEqual([expect.objectContaining({ action: "approval.approve", targetId: approval.id, actor: PEOPLE.approver, details: expect.objectContaining({ reason: "checked with the shop team" }) })]);
+
+    // A bad filter is named, not silently dropped.
+    const bad = await as.auditor.get("/api/audit/export?format=csv&action=drop.everything");
+    expect(bad.status()).toBe(400);
+    expect(await bad.text()).toContain("action");
+    expect((await as.auditor.get("/api/audit/export?format=xml")).status()).toBe(400);
+  });
+});
+
+describe("people", () => {
+  test("an admin adds a person who then signs in with their role; disabling them ends their access at once", async () => {
+    const admin = await browse(PEOPLE.admin);
+    await admin.goto(`${airlock.webUrl}/people`);
+    const add = admin.getByRole("form", { name: "Add a person" });
+    await add.getByRole("button", { name: "Add person" }).click();
+    await add.getByText("Enter an e-mail address").waitFor();
+    await add.getByText("Pick at least one role").waitFor();
+    await add.getByLabel("E-mail").fill("new.approver@corp.test");
+    await add.getByLabel("Name").fill("New Approver");
+    await add.getByLabel("Approver").check();
+    await add.getByLabel("First password").fill("short");
+    await add.getByRole("button", { name: "Add person" }).click();
+    await add.locator("#person-password-error").filter({ hasText: "At least 12 characters" }).waitFor();
+    await add.getByLabel("First password").fill("a long first password");
+    await add.getByRole("button", { name: "Add person" }).click();
+    await add.getByRole("status").filter({ hasText: "Added new.approver@corp.test" }).waitFor();
+    await admin.screenshot({ path: screenshotPath("people"), fullPage: true });
+
+    const newcomer = await signedInRequest(airlock.webUrl, "new.approver@corp.test", "a long first password");
+    expect((await newcomer.get("/approvals")).status()).toBe(200);
+    expect((await newcomer.get("/people")).status()).toBe(403);
+
+    await admin.reload();
+    const row = admin.getByRole("form", { name: "Roles and access of new.approver@corp.test" });
+    await row.getByLabel("Disabled").check();
+    await row.getByRole("button", { name: "Save" }).click();
+    await row.getByRole("status").waitFor();
+    const after = await newcomer.get("/approvals");
+    expect(after.status()).toBe(307);
+    expect(after.headers().location).toMatch(/\/signin/);
+    await newcomer.dispose();
+
+    // Nobody locks themselves out.
+    const own = admin.getByRole("form", { name: `Roles and access of ${PEOPLE.admin}` });
+    await own.getByLabel("Auditor").check();
+    await own.getByLabel("Admin").uncheck();
+    await own.getByRole("button", { name: "Save" }).click();
+    await own.getByRole("alert").filter({ hasText: "cannot take away your own admin role" }).waitFor();
+
+    await admin.goto(`${airlock.webUrl}/audit?action=user.create`);
+    await admin.getByRole("row").filter({ hasText: "new.approver@corp.test" }).waitFor();
+  });
+});
