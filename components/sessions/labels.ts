@@ -19,7 +19,6 @@ export function decisionLabel(decision: string | null | undefined): { label: str
 
 export const DECISION_OPTIONS: readonly { value: string; label: string }[] = [
   { value: "allow", label: "Allowed" },
-  { value: "mask", label: "Masked" },
   { value: "require_approval", label: "Needs approval" },
   { value: "block", label: "Blocked" },
 ];

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor, type Cursor } from "./cursor";
 //   /sessions?agent=<uuid>&connection=<uuid>&door=http&decision=block&from=2026-11-25T20:00&to=…&q=customers
 //            &order=oldest&after=<cursor> | &before=<cursor>
 
-export const DECISIONS = ["allow", "mask", "require_approval", "block"] as const;
+export const DECISIONS = ["allow", "require_approval", "block"] as const;
 export type DecisionFilter = (typeof DECISIONS)[number];
 export const FRONT_DOORS = ["http", "mcp", "pgwire", "mysqlwire"] as const;
 export type FrontDoorFilter = (typeof FRONT_DOORS)[number];

@@ -20,7 +20,7 @@ export interface StatementRow {
   /** ISO instant with milliseconds (UTC). */
   readonly at: string;
   readonly sql: string;
-  /** allow | mask | require_approval | block, or null when no decision was recorded. */
+  /** allow | require_approval | block, or null when no decision was recorded. */
   readonly decision: string | null;
   readonly agent: string;
   readonly connection: string | null;

@@ -2,7 +2,7 @@ import pg from "pg";
 
 // Synthetic recordings for the sessions table's tests and benchmark, written in a few set-based statements:
 // `sessions` sessions, each `connect` + `statementsPerSession` × (statement, decision, result). Agents, connections
-// and front doors rotate; decisions follow a fixed pattern (5 % block, 10 % require_approval, 25 % mask, the rest
+// and front doors rotate; decisions follow a fixed pattern (5 % block, 10 % require_approval, the rest
 // allow); SQL texts mention customers, orders or (1 %) inventory. Two sessions start at each minute, at the same
 // instants, so many rows tie on `at` and only the id orders them. Hashes are placeholders: this is for the table,
 // not the chain (the replay tests record through the real recorder).
@@ -72,7 +72,7 @@ export async function seedRecordings(url: string, options: SeedOptions): Promise
           SELECT 2 + 3 * j + k, j,
                  (ARRAY['statement', 'decision', 'result'])[k + 1],
                  CASE WHEN k = 1 THEN
-                   CASE WHEN d < 1 THEN 'block' WHEN d < 3 THEN 'require_approval' WHEN d < 8 THEN 'mask' ELSE 'allow' END
+                   CASE WHEN d < 1 THEN 'block' WHEN d < 3 THEN 'require_approval' ELSE 'allow' END
                  END,
                  CASE WHEN k = 0 THEN
                    CASE WHEN d < 1 THEN 'DROP TABLE orders_' || s.n

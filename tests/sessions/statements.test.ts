@@ -83,7 +83,7 @@ const cases: [string, () => StatementFilters][] = [
   ["time range", () => ({ from: at(5), to: at(17) })],
   ["text, any case", () => ({ text: "CUSTOMERS" })],
   ["rare text", () => ({ text: "inventory" })],
-  ["everything at once", () => ({ agentId: seeded.agents[0]!.id, decision: "mask", text: "customers", from: at(0), to: at(25) })],
+  ["everything at once", () => ({ agentId: seeded.agents[0]!.id, decision: "allow", text: "customers", from: at(0), to: at(25) })],
   ["nothing matches", () => ({ text: "no such statement" })],
 ];
 
