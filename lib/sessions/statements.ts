@@ -102,6 +102,11 @@ function conditions(filters: StatementFilters): Prisma.Sql[] {
 }
 
 async function readRows(db: Store, filters: StatementFilters, cursor: Cursor | null, descending: boolean, limit: number): Promise<RawRow[]> {
+  return db.$queryRaw<RawRow[]>(statementPageSql(filters, cursor, descending, limit));
+}
+
+/** The page's one statement (exported for the benchmark's EXPLAIN ANALYZE). */
+export function statementPageSql(filters: StatementFilters, cursor: Cursor | null, descending: boolean, limit: number): Prisma.Sql {
   const where = conditions(filters);
   if (cursor) {
     where.push(
@@ -111,7 +116,7 @@ async function readRows(db: Store, filters: StatementFilters, cursor: Cursor | n
     );
   }
   const order = descending ? Prisma.sql`ORDER BY s.at DESC, s.id DESC` : Prisma.sql`ORDER BY s.at ASC, s.id ASC`;
-  return db.$queryRaw<RawRow[]>`
+  return Prisma.sql`
     SELECT s.id::text AS "eventId",
            s."sessionId"::text AS "sessionId",
            s.seq,
