@@ -132,6 +132,7 @@ describe("sessions and replay", () => {
     const blockedUrl = new URL(page.url());
     expect(blockedUrl.searchParams.get("q")).toBe("orders");
     expect(blockedUrl.searchParams.get("agent")).toMatch(/^[0-9a-f-]{36}$/);
+    expect([...blockedUrl.searchParams.keys()].sort()).toEqual(["agent", "decision", "q"]); // blank fields left out
     const blockedRows = page.locator('[data-testid="statements-table"] tbody tr');
     await expect(blockedRows.count()).resolves.toBe(1);
     await expect(blockedRows.first().textContent()).resolves.toMatch(/DROP TABLE orders.*Blocked/);
@@ -183,7 +184,7 @@ describe("sessions and replay", () => {
     await expect(page.locator('[data-testid="replay-position"]').textContent()).resolves.toMatch(/Decision/);
 
     // Play from the start at 8×, to the last event: the approval trail comes up on the way.
-    await page.getByRole("button", { name: "Back to the start" }).click();
+    await page.getByRole("button", { name: "To start" }).click();
     await page.getByLabel("Speed").selectOption("8");
     await page.getByRole("button", { name: "▶ Play" }).click();
     await page.getByRole("button", { name: "❚❚ Pause" }).waitFor();

@@ -6,7 +6,18 @@ import { ResultSample } from "./result-sample";
 
 // What one recorded event says, in words and tables (never a raw JSON box).
 
-export function EventDetail({ event, approvals, unverified }: { event: ReplayEvent; approvals: Readonly<Record<string, ApprovalTrail>>; unverified: boolean }) {
+export function EventDetail({
+  event,
+  approvals,
+  unverified,
+  afterStatementMs,
+}: {
+  event: ReplayEvent;
+  approvals: Readonly<Record<string, ApprovalTrail>>;
+  unverified: boolean;
+  /** For the events that follow a statement: how long after it they came. */
+  afterStatementMs?: number;
+}) {
   const { detail } = event;
   return (
     <article data-seq={event.seq} data-type={event.type} className="rounded-lg border border-slate-200 bg-white p-4">
@@ -18,6 +29,7 @@ export function EventDetail({ event, approvals, unverified }: { event: ReplayEve
         {unverified ? <Badge tone="bad">unverified</Badge> : null}
         <span className="text-slate-500">
           <time dateTime={event.at}>{utcTime(event.at)}</time> · {offsetLabel(event.offsetMs)}
+          {afterStatementMs !== undefined ? ` · ${offsetLabel(afterStatementMs).slice(1)} after the statement` : ""}
         </span>
       </header>
 

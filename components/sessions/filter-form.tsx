@@ -3,6 +3,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Field, Select, TextInput, describedBy } from "@/components/ui/field";
 import { utcInputValue, type FilterField, type StatementFilters } from "@/lib/sessions/filters";
 import type { FilterOptions } from "@/lib/sessions/statements";
+import { FilterUrlForm } from "./filter-url";
 import { DECISION_OPTIONS, FRONT_DOOR_OPTIONS } from "./labels";
 
 // The sessions table's filters: a plain GET form, so the filters land in the URL (shareable, the back button
@@ -21,7 +22,7 @@ export function FilterForm({
   order: "newest" | "oldest";
 }) {
   return (
-    <form method="get" action="/sessions" role="search" aria-label="Filter statements" className="mb-5 rounded-xl border border-slate-200 bg-white p-4 shadow-xs">
+    <FilterUrlForm label="Filter statements">
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         <Field id="agent" label="Agent" error={problems.agent}>
           <Select id="agent" name="agent" defaultValue={filters.agentId ?? ""} {...describedBy("agent", problems.agent, false)}>
@@ -84,6 +85,6 @@ export function FilterForm({
           Clear
         </Link>
       </div>
-    </form>
+    </FilterUrlForm>
   );
 }

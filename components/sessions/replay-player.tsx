@@ -57,8 +57,8 @@ export function ReplayPlayer({
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-2 rounded-xl border border-slate-200 bg-white p-3 shadow-xs" role="group" aria-label="Replay controls">
-        <Button onClick={() => (setPlaying(false), setIndex(0))} disabled={index === 0} aria-label="Back to the start">
-          ⏮
+        <Button onClick={() => (setPlaying(false), setIndex(0))} disabled={index === 0}>
+          To start
         </Button>
         <Button onClick={() => (setPlaying(false), setIndex((i) => Math.max(0, i - 1)))} disabled={index === 0}>
           ◀ Step back
@@ -132,7 +132,13 @@ export function ReplayPlayer({
 
         <section aria-label="Replayed statement" className="space-y-3" data-testid="replay-panel">
           {shown.map((event) => (
-            <EventDetail key={event.seq} event={event} approvals={approvals} unverified={event.seq >= brokenFrom} />
+            <EventDetail
+              key={event.seq}
+              event={event}
+              approvals={approvals}
+              unverified={event.seq >= brokenFrom}
+              afterStatementMs={events[start]!.type === "statement" && event.seq !== events[start]!.seq ? event.offsetMs - events[start]!.offsetMs : undefined}
+            />
           ))}
         </section>
       </div>
