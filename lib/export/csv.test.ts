@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { csvCell, csvLine } from "./csv";
+import { csvCell, csvLine, toCsv } from "./csv";
 
 describe("csvCell", () => {
   test("plain values pass, empty for absent ones, dates in ISO", () => {
@@ -27,4 +27,8 @@ describe("csvCell", () => {
 
 test("csvLine joins cells with CRLF", () => {
   expect(csvLine(["a", 1, null, "b,c"])).toBe('a,1,,"b,c"\r\n');
+});
+
+test("toCsv writes a header and CRLF-terminated rows", () => {
+  expect(toCsv(["seq", "sql"], [[1, "SELECT 'a,b'"], [2, null], [3, false]])).toBe("seq,sql\r\n1,\"SELECT 'a,b'\"\r\n2,\r\n3,false\r\n");
 });

@@ -16,3 +16,10 @@ export function csvCell(value: CsvCell): string {
 export function csvLine(cells: readonly CsvCell[]): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
+
+/** A whole CSV text: the header line, then one line per row. */
+export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell[]>): string {
+  let text = csvLine(header);
+  for (const row of rows) text += csvLine(row);
+  return text;
+}

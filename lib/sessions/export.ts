@@ -1,5 +1,5 @@
 import { canonicalJson } from "../audit/chain";
-import { toCsv, type CsvValue } from "./csv";
+import { toCsv, type CsvCell as CsvValue } from "../export/csv";
 import type { SessionExport } from "./replay";
 
 // A recorded session as a file an auditor keeps: JSON (the session, the chain check, the approvals and every
