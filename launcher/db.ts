@@ -39,9 +39,17 @@ async function diff(migrationName: string | undefined): Promise<void> {
   if (!migrationName || !/^[a-z0-9_]+$/.test(migrationName)) throw new Error("usage: npm run db:diff -- <name in snake_case>");
   const previous = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "airlock-schema-")), "schema.prisma");
   fs.writeFileSync(previous, execFileSync("git", ["show", "HEAD:prisma/schema.prisma"], { cwd: root }));
-  // The CLI's adapter needs a URL to load its config, though a diff of two schema files connects to nothing.
-  const url = process.env.DATABASE_URL ?? "postgresql://unused@127.0.0.1:1/unused";
-  const run = await runPrisma(["migrate", "diff", "--from-schema-datamodel", previous, "--to-schema-datamodel", "prisma/schema.prisma", "--script"], url);
+  // The CLI's adapter connects before it diffs two schema files (it reads nothing): DATABASE_URL when set, else a
+  // throwaway embedded PostgreSQL.
+  const scratch = process.env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: path.join(path.dirname(previous), "pg"), port: 0 });
+  const url = process.env.DATABASE_URL ?? scratch!.url;
+  let run: Awaited<ReturnType<typeof runPrisma>>;
+  try {
+    run = await runPrisma(["migrate", "diff", "--from-schema-datamodel", previous, "--to-schema-datamodel", "prisma/schema.prisma", "--script"], url);
+  } finally {
+    await scratch?.stop();
+    fs.rmSync(path.dirname(previous), { recursive: true, force: true });
+  }
   if (run.code !== 0) throw new Error(run.output);
   const sql = run.stdout.slice(Math.max(0, run.stdout.indexOf("-- ")));
   if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) return void console.log("no schema change since HEAD");
