@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { defaultPolicy } from "@/lib/policy/defaults";
 import { parsePolicyDocument, validatePolicy } from "@/lib/policy/document";
-import { emptyPolicy, errorAt, policyFromForm, policyToForm, splitList } from "./form-model";
+import { emptyPolicy, errorAt, friendly, policyFromForm, policyToForm, splitList } from "./form-model";
 
 const shop = parsePolicyDocument(fs.readFileSync(path.resolve(import.meta.dirname, "../../demo/shop-policy.yaml"), "utf8"));
 
@@ -56,6 +56,19 @@ describe("policy form model", () => {
     form.rules.push({ ...form.rules[0]!, key: "x" });
     const result = validatePolicy(policyFromForm(form));
     expect(result.ok ? null : errorAt(result.errors, "rules[1].id")).toMatch(/duplicate rule id/);
+  });
+
+  test("zod's generic wording is said the way a form says it", () => {
+    const form = emptyPolicy();
+    Object.assign(form, { id: "p", name: "", maxRows: "lots" });
+    Object.assign(form.rules[0]!, { id: "r", name: "r", type: "require_approval", minApprovals: "0", expirySeconds: "" });
+    const result = validatePolicy(policyFromForm(form));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(errorAt(result.errors, "name")).toBe("Required");
+    expect(errorAt(result.errors, "settings.maxRows")).toBe("Enter a whole number");
+    expect(errorAt(result.errors, "rules[0].action.minApprovals")).toBe("At least 1");
+    expect(friendly("pattern is empty")).toBe("pattern is empty");
   });
 
   test("splitList", () => {

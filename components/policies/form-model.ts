@@ -260,11 +260,24 @@ export function policyFromForm(form: PolicyForm): Record<string, unknown> {
   };
 }
 
+/** zod's generic wording, said the way a form says it; the schema's own messages pass unchanged. */
+export function friendly(message: string): string {
+  if (/^Too small: expected string to have >=1 characters?$/.test(message)) return "Required";
+  if (/^Too small: expected array to have >=1 items?$/.test(message)) return "Give at least one";
+  if (/expected number, received NaN$/.test(message)) return "Enter a whole number";
+  const small = /^Too small: expected number to be >=(\d+)$/.exec(message);
+  if (small) return `At least ${small[1]}`;
+  const big = /^Too big: expected (?:number to be <=(\d+)|string to have <=(\d+) characters)$/.exec(message);
+  if (big) return big[1] !== undefined ? `At most ${big[1]}` : `At most ${big[2]} characters`;
+  if (/^Invalid option: expected one of/.test(message)) return message.replace(/^Invalid option: expected/, "Choose");
+  return message;
+}
+
 /** The first error at `path` or inside it ("rules[0].action.columns" owns "rules[0].action.columns[2]"). */
 export function errorAt(errors: readonly PolicyDocumentError[] | undefined, path: string): string | undefined {
   if (!errors) return undefined;
   const hit = errors.find((e) => e.path === path || e.path.startsWith(`${path}[`) || e.path.startsWith(`${path}.`));
   if (!hit) return undefined;
   const inner = hit.path.slice(path.length);
-  return inner === "" ? hit.message : `${inner.replace(/^\./, "")}: ${hit.message}`;
+  return inner === "" ? friendly(hit.message) : `${inner.replace(/^\./, "")}: ${friendly(hit.message)}`;
 }

@@ -5,6 +5,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { describedBy, Field, Select, TextArea, TextInput } from "@/components/ui/field";
 import { parsePolicyDocument } from "@/lib/policy/document";
+import { friendly } from "./form-model";
 import { COMMENT_MAX, type SaveState } from "./schemas";
 
 // Import a policy from YAML or JSON, pasted or read from a file. The document is checked here with the same
@@ -66,7 +67,7 @@ export function ImportForm({ importPolicy }: { importPolicy: ImportAction }) {
             <ul className="mt-1 list-disc pl-5" aria-label="Problems">
               {state.errors.map((e, i) => (
                 <li key={i}>
-                  <span className="font-mono">{e.path || "document"}</span>: {e.message}
+                  <span className="font-mono">{e.path || "document"}</span>: {friendly(e.message)}
                 </li>
               ))}
             </ul>

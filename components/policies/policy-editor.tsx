@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { describedBy, Field, Select, TextArea, TextInput } from "@/components/ui/field";
 import { validatePolicy, type PolicyDocumentError } from "@/lib/policy/document";
-import { emptyRule, errorAt, policyFromForm, type PolicyForm, type RuleForm } from "./form-model";
+import { emptyRule, errorAt, friendly, policyFromForm, type PolicyForm, type RuleForm } from "./form-model";
 import { RuleFields } from "./rule-fields";
 import { checkSave, COMMENT_MAX, type SaveState } from "./schemas";
 import { Simulator, type SimulatorProps } from "./simulator";
@@ -72,16 +72,16 @@ export function PolicyEditor({ initial, policyId, version, save, simulation }: P
 
         {errors.length > 0 ? (
           <div role="alert" className="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-700">
-            <p className="font-medium">{state.message ?? `The policy has ${errors.length} ${errors.length === 1 ? "problem" : "problems"}; each is shown beside its field.`}</p>
+            <p className="font-medium">{`The policy has ${errors.length} ${errors.length === 1 ? "problem" : "problems"}; each is shown beside its field.`}</p>
             <ul className="mt-1 list-disc pl-5">
               {errors.slice(0, 10).map((e, i) => (
                 <li key={i}>
-                  <span className="font-mono">{e.path || "policy"}</span>: {e.message}
+                  <span className="font-mono">{e.path || "policy"}</span>: {friendly(e.message)}
                 </li>
               ))}
             </ul>
           </div>
-        ) : state.status === "error" && state.message ? (
+        ) : state.status === "error" && state.message && !state.errors?.length ? (
           <Alert tone="error">{state.message}</Alert>
         ) : null}
 

@@ -24,7 +24,7 @@ export function PolicyRowActions({ policyId, name, enabled, first, last, toggle,
   const [moveState, moveAction, moving] = useActionState(move, idle);
   const error = [toggleState, moveState].find((s) => s.status === "error")?.message;
   return (
-    <div className="flex flex-wrap items-center justify-end gap-2">
+    <div className="flex flex-wrap items-center justify-end gap-2 whitespace-nowrap">
       <form action={toggleAction}>
         <input type="hidden" name="policyId" value={policyId} />
         <input type="hidden" name="enabled" value={enabled ? "false" : "true"} />

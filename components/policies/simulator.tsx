@@ -102,6 +102,14 @@ export function Simulator({ connections, agents, simulate, draft, onDraftErrors,
             {result.withDraft ? "With your unsaved draft in place of the saved policy" : "With the policies in force"}. Without the target&apos;s column list, a
             <code> *</code> over a table with masked columns shows as blocked here; the gateway expands it against the real columns.
           </p>
+          {result.decision.reasons.some((r) => r.code === "masked_whole_row") ? (
+            <div className="mb-3">
+              <Alert tone="info">
+                This statement reads whole rows of a table with masked columns. The gateway first resolves <code>*</code> against the target&apos;s real
+                columns and masks them one by one; the simulator does not read the target, so only the fail-closed answer is shown.
+              </Alert>
+            </div>
+          ) : null}
           <DecisionPanel decision={result.decision} />
         </section>
       ) : null}

@@ -85,7 +85,7 @@ export default async function PoliciesPage() {
                   </p>
                 </Td>
                 {editable ? (
-                  <Td>
+                  <Td className="w-64">
                     <PolicyRowActions policyId={policy.id} name={policy.name} enabled={policy.enabled} first={i === 0} last={i === policies.length - 1} toggle={setPolicyEnabledAction} move={movePolicyAction} />
                   </Td>
                 ) : null}
