@@ -206,6 +206,7 @@ describe("policies", () => {
     await page.getByRole("button", { name: "Save policy" }).click();
     await page.locator("#r0-keep-last-error").waitFor();
     await page.locator("#r0-keep-last").fill("0");
+    await page.screenshot({ path: screenshotPath("policy-edit"), fullPage: true });
     await page.locator("#comment").fill("Keep the initial");
     const updatePost = capture(page);
     await page.getByRole("button", { name: "Save policy" }).click();
@@ -248,6 +249,17 @@ describe("policies", () => {
     await page.waitForURL(`**/policies/${policyId}?imported=1`);
     await page.getByText("Imported as version 3").waitFor();
     await page.getByRole("heading", { name: "Customer PII (imported)" }).waitFor();
+
+    // A second policy may not take an id (or a name) that is already stored.
+    await page.goto(`${airlock.webUrl}/policies/new`);
+    await page.locator("#policy-name").fill("Another shop policy");
+    await page.locator("#policy-id").fill("shop-demo");
+    await page.locator("#r0-id").fill("mask-city");
+    await page.locator("#r0-name").fill("Cities");
+    await page.locator("#r0-mask-columns").fill("customers.city");
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.getByRole("alert").filter({ hasText: 'The policy "Shop demo" already has the id "shop-demo".' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/policies/new");
 
     // Disable: the gateway stops masking; enable: it masks again.
     await page.goto(`${airlock.webUrl}/policies`);

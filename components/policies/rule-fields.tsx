@@ -55,6 +55,9 @@ export function RuleFields({ rule, index, count, errors, onChange, onMove, onRem
             <TextInput id={id("name")} value={rule.name} onChange={(e) => onChange({ name: e.target.value })} {...describedBy(id("name"), err("name"))} />
           </Field>
         </div>
+        <Field id={id("description")} label="Description (optional)" error={err("description")}>
+          <TextInput id={id("description")} value={rule.description} onChange={(e) => onChange({ description: e.target.value })} {...describedBy(id("description"), err("description"), false)} />
+        </Field>
         <Checkbox id={id("enabled")} label="Rule enabled" checked={rule.enabled} onChange={(e) => onChange({ enabled: e.target.checked })} />
 
         <fieldset className="space-y-3">
