@@ -214,9 +214,15 @@ describe("policies", () => {
     await page.waitForURL(/\?saved=1$/);
     await page.getByText("Saved as version 2").waitFor();
 
+    // Saving again without a change makes no new version.
+    await page.goto(`${airlock.webUrl}/policies/${policyId}/edit`);
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await page.getByRole("alert").filter({ hasText: "Nothing changed: this is version 2 already." }).waitFor();
+
     const partial = await untilGateway(NAME_SQL, (reply) => reply.body.rows?.[0]?.[0] !== "****");
     expect(partial.body.rows[0]![0]).toMatch(/^A\*+$/);
 
+    await page.goto(`${airlock.webUrl}/policies/${policyId}`);
     await page.getByRole("link", { name: "Revisions" }).click();
     await page.getByRole("heading", { name: "Revisions of Customer PII" }).waitFor();
     const v2 = page.locator('li[data-revision="2"]');

@@ -9,6 +9,7 @@ import { can, type Permission } from "@/lib/auth/permissions";
 import { currentUser, type CurrentUser } from "@/lib/auth/session";
 import { parsePolicyDocument } from "@/lib/policy/document";
 import type { Policy } from "@/lib/policy/model";
+import { diffPolicies } from "@/lib/policy/revision-diff";
 import { store } from "@/lib/store/client";
 import type { Prisma } from "@/lib/store/generated/client";
 
@@ -59,10 +60,11 @@ async function createPolicy(tx: Prisma.TransactionClient, user: CurrentUser, pol
 }
 
 async function revisePolicy(tx: Prisma.TransactionClient, user: CurrentUser, id: string, expectedVersion: number | undefined, policy: Policy, comment: string): Promise<number> {
-  const current = await tx.policy.findUnique({ where: { id }, select: { version: true } });
+  const current = await tx.policy.findUnique({ where: { id }, select: { version: true, document: true } });
   if (!current) throw new Refusal("This policy no longer exists.");
   if (expectedVersion !== undefined && current.version !== expectedVersion)
     throw new Refusal(`Someone saved version ${current.version} since you opened version ${expectedVersion}. Reload to edit the latest.`);
+  if (diffPolicies(current.document, asJson(policy)).identical) throw new Refusal(`Nothing changed: this is version ${current.version} already.`);
   await assertUnique(tx, policy, id);
   const version = current.version + 1;
   const document = asJson(policy);
