@@ -1,0 +1,110 @@
+import { analyze, initSqlParsers } from "@/lib/sql";
+import type { Dialect } from "@/lib/sql/types";
+import { compilePolicy, type CompiledPolicy } from "@/lib/policy/compile";
+import { defaultPolicy } from "@/lib/policy/defaults";
+import { validatePolicy } from "@/lib/policy/document";
+import { evaluate } from "@/lib/policy/evaluate";
+import type { Decision } from "@/lib/policy/decision";
+import type { Policy } from "@/lib/policy/model";
+import { decisionGist, gistChanged } from "@/lib/policy/decision-change";
+import type { Store } from "@/lib/store/client";
+import type { ChangedStatement } from "@/components/policies/decision-view";
+
+// The simulator's server side: the policies in force (read and compiled as the gateway does: enabled, by
+// priority then name, invalid ones skipped, the built-in defaults when none is valid), optionally with one policy
+// replaced by an unsaved draft, evaluated with lib/policy's pure evaluate(). No catalog of the target is read, so
+// a `*` over a table with masked columns shows as blocked here where the gateway would expand it.
+
+export interface Draft {
+  /** The stored policy the draft replaces; absent for a new policy. */
+  readonly policyId?: string;
+  readonly policy: Policy;
+}
+
+export async function policiesInForce(db: Store, draft?: Draft): Promise<Policy[]> {
+  const rows = await db.policy.findMany({
+    where: { OR: [{ enabled: true }, ...(draft?.policyId ? [{ id: draft.policyId }] : [])] },
+    orderBy: [{ priority: "asc" }, { name: "asc" }],
+    select: { id: true, document: true, enabled: true },
+  });
+  const policies: Policy[] = [];
+  let replaced = false;
+  for (const row of rows) {
+    if (draft && row.id === draft.policyId) {
+      policies.push(draft.policy); // simulated as if enabled
+      replaced = true;
+      continue;
+    }
+    if (!row.enabled) continue;
+    const parsed = validatePolicy(row.document);
+    if (parsed.ok) policies.push(parsed.policy);
+  }
+  if (draft && !replaced) policies.push(draft.policy);
+  return policies.length > 0 ? policies : [defaultPolicy()];
+}
+
+export async function compiledPolicies(db: Store, draft?: Draft): Promise<CompiledPolicy> {
+  return compilePolicy(await policiesInForce(db, draft));
+}
+
+export interface Subject {
+  readonly connection: { readonly name: string; readonly engine: string };
+  readonly agent: { readonly id: string; readonly groups: readonly string[] };
+}
+
+export function dialectOf(engine: string): Dialect {
+  return engine === "mysql" ? "mysql" : "postgres";
+}
+
+export async function decide(compiled: CompiledPolicy, sql: string, subject: Subject, now: Date): Promise<Decision> {
+  await initSqlParsers();
+  const dialect = dialectOf(subject.connection.engine);
+  return evaluate(compiled, analyze(sql, dialect), {
+    connection: subject.connection.name,
+    agentId: subject.agent.id,
+    agentGroups: subject.agent.groups,
+    dialect,
+    now,
+  });
+}
+
+export interface ReplayResult {
+  readonly scanned: number;
+  readonly skipped: number;
+  readonly changed: readonly ChangedStatement[];
+}
+
+/** The last `limit` recorded statements, decided by the policies in force and by the draft: those that differ. */
+export async function whatWouldChange(db: Store, draft: Draft, limit: number, now: Date): Promise<ReplayResult> {
+  const [current, proposed, events] = await Promise.all([
+    compiledPolicies(db),
+    compiledPolicies(db, draft),
+    db.sessionEvent.findMany({
+      where: { type: "statement", sqlText: { not: null } },
+      orderBy: [{ at: "desc" }, { id: "desc" }],
+      take: limit,
+      select: {
+        id: true,
+        at: true,
+        sqlText: true,
+        session: { select: { agent: { select: { id: true, name: true, groups: true } }, connection: { select: { name: true, engine: true } } } },
+      },
+    }),
+  ]);
+  await initSqlParsers();
+  const changed: ChangedStatement[] = [];
+  let skipped = 0;
+  for (const event of events) {
+    const { agent, connection } = event.session;
+    if (!connection || event.sqlText === null) {
+      skipped += 1;
+      continue;
+    }
+    const subject: Subject = { connection, agent };
+    const before = decisionGist(await decide(current, event.sqlText, subject, now));
+    const after = decisionGist(await decide(proposed, event.sqlText, subject, now));
+    if (gistChanged(before, after))
+      changed.push({ eventId: event.id.toString(), at: event.at.toISOString(), agent: agent.name, connection: connection.name, sql: event.sqlText, before, after });
+  }
+  return { scanned: events.length, skipped, changed };
+}
