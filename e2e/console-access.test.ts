@@ -15,6 +15,13 @@ import { launchChromium, screenshotPath } from "./support/browser";
 const ACTIONS: Record<string, Permission> = {
   decideAction: "approvals.decide",
   createPersonAction: "users.manage",
+  createPolicyAction: "policies.edit",
+  updatePolicyAction: "policies.edit",
+  setPolicyEnabledAction: "policies.edit",
+  movePolicyAction: "policies.edit",
+  importPolicyAction: "policies.edit",
+  simulateStatementAction: "policies.simulate",
+  whatWouldChangeAction: "policies.simulate",
   updatePersonAction: "users.manage",
 };
 
@@ -24,6 +31,9 @@ const PAGES: Record<string, Permission | null> = {
   "/approvals": "approvals.view",
   "/approvals/history": "approvals.view",
   "/policies": "policies.view",
+  "/policies/new": "policies.edit",
+  "/policies/import": "policies.edit",
+  "/policies/simulate": "policies.simulate",
   "/connections": "connections.view",
   "/agents": "agents.view",
   "/sessions": "sessions.view",
@@ -39,6 +49,7 @@ const ROUTES: Record<string, Permission> = {
   "/api/audit/export?format=csv": "audit.view",
   "/api/audit/export?format=json": "audit.view",
   [`/api/sessions/${MADE_UP_ID}/export?format=json`]: "sessions.export",
+  [`/api/policies/${MADE_UP_ID}/export?format=yaml`]: "policies.view",
   [`/api/sessions/${MADE_UP_ID}/export?format=csv`]: "sessions.export",
 };
 
