@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { FormState } from "../connections/schema";
 
 // One schema per agent form, shared by the browser (checked before sending) and the server actions (checked
 // again with safeParse). Groups are typed as one text, separated by commas or new lines.
@@ -69,4 +70,10 @@ export function fieldsFrom(form: FormData, names: readonly string[]): Record<str
 /** The expiry for a lifetime in days ("" = never), from `now`. */
 export function expiryFrom(now: Date, days: TokenInput["expiresInDays"]): Date | null {
   return days === "" ? null : new Date(now.getTime() + Number(days) * 86_400_000);
+}
+
+/** What issuing a token answers: the token itself, once, in this response only. */
+export interface IssuedState extends FormState {
+  readonly token?: string;
+  readonly prefix?: string;
 }
