@@ -8,7 +8,10 @@ export const GROUP_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const GROUPS_MAX = 20;
 export const TOKEN_LIFETIMES = ["", "7", "30", "90", "365"] as const;
 
-const checkbox = z.union([z.boolean(), z.literal("on"), z.literal(""), z.undefined()]).transform((value) => value === true || value === "on");
+const checkbox = z
+  .union([z.boolean(), z.literal("on"), z.literal("")])
+  .optional()
+  .transform((value) => value === true || value === "on");
 
 /** "a, b\nc" → ["a", "b", "c"], trimmed, without blanks or repeats, in the order typed. */
 export function splitGroups(text: string): string[] {

@@ -30,7 +30,10 @@ const whole = (label: string, min: number, max: number) =>
     .min(min, `${label} must be at least ${min}`)
     .max(max, `${label} must be at most ${max}`);
 
-const checkbox = z.union([z.boolean(), z.literal("on"), z.literal(""), z.undefined()]).transform((value) => value === true || value === "on");
+const checkbox = z
+  .union([z.boolean(), z.literal("on"), z.literal("")])
+  .optional()
+  .transform((value) => value === true || value === "on");
 
 export const connectionSchema = z
   .object({
