@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { submitKeepingValues } from "@/components/connections/keep-values";
 import { Checkbox, describedBy, Field, Select, TextArea, TextInput } from "@/components/ui/field";
 import { AGENT_FIELDS, agentSchema, fieldsFrom } from "@/lib/agents/schema";
 import { firstFieldErrors, type FormState } from "@/lib/connections/schema";
@@ -33,7 +34,7 @@ export function AgentForm({ values, owners, save }: { values: AgentValues; owner
   const errors = state.fieldErrors ?? {};
 
   return (
-    <form action={action} className="space-y-5" noValidate>
+    <form onSubmit={submitKeepingValues(() => action)} className="space-y-5" noValidate>
       {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
       <Field id="name" label="Name" help="How the agent shows up in approvals, recordings and logs" error={errors.name}>
         <TextInput id="name" name="name" defaultValue={values.name} autoComplete="off" required {...describedBy("name", errors.name)} />

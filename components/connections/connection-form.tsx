@@ -3,6 +3,7 @@
 import { useActionState, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { submitKeepingValues } from "./keep-values";
 import { Checkbox, describedBy, Field, Select, TextArea, TextInput } from "@/components/ui/field";
 import {
   connectionFromForm,
@@ -80,7 +81,11 @@ export function ConnectionForm({ values, save, test }: { values: ConnectionValue
   const err = (name: string) => errors[name];
 
   return (
-    <form action={saveAction} className="space-y-6" noValidate>
+    <form
+      onSubmit={submitKeepingValues((submitter) => (submitter?.getAttribute("value") === "test" ? testAction : saveAction))}
+      className="space-y-6"
+      noValidate
+    >
       {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
 
       <fieldset className="grid gap-5 sm:grid-cols-2">
@@ -185,7 +190,7 @@ export function ConnectionForm({ values, save, test }: { values: ConnectionValue
         <Button type="submit" variant="primary" disabled={saving || testing} onClick={() => setLast("save")}>
           {saving ? "Saving…" : editing ? "Save changes" : "Create connection"}
         </Button>
-        <Button type="submit" formAction={testAction} disabled={saving || testing} onClick={() => setLast("test")}>
+        <Button type="submit" name="intent" value="test" disabled={saving || testing} onClick={() => setLast("test")}>
           {testing ? "Testing…" : "Test connection"}
         </Button>
       </div>

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { describedBy, Field, Select, TextInput } from "@/components/ui/field";
 import { firstFieldErrors, grantFromForm, grantSchema, type FormState } from "@/lib/connections/schema";
 import type { FormAction } from "./connection-form";
+import { submitKeepingValues } from "./keep-values";
 
 // Granting a connection to one agent or to a group of agents, and taking a grant back. The grant schema (exactly
 // one of agent / group) is checked here and again by the server action.
@@ -22,7 +23,7 @@ export function AddGrantForm({ connectionId, agents, add }: { connectionId: stri
   const errors = state.fieldErrors ?? {};
 
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form onSubmit={submitKeepingValues(() => action)} className="space-y-4" noValidate>
       <input type="hidden" name="connectionId" value={connectionId} />
       <fieldset>
         <legend className="text-sm font-medium text-slate-700">Grant to</legend>
