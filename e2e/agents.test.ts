@@ -267,7 +267,7 @@ describe("agents", () => {
     expect(tokens).toHaveLength(1);
 
     const author = await signIn("author@airlock.local");
-    await expect(author.page.getByRole("link", { name: "Agents" }).count()).resolves.toBe(0);
+    await expect(author.page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Agents", exact: true }).count()).resolves.toBe(0);
     for (const pathname of ["/agents", `/agents/${agentId}`, "/agents/new", `/agents/${agentId}/edit`]) {
       const response = await author.page.goto(`${airlock.webUrl}${pathname}`);
       expect(response?.status(), `author ${pathname}`).toBe(403);

@@ -99,7 +99,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
           </Card>
           {editable ? (
             <Card title="Grant access">
-              <AddGrantForm connectionId={connection.id} agents={agents} add={addGrantAction} />
+              <AddGrantForm connectionId={connection.id} agents={agents.filter((agent) => !connection.grants.some((grant) => grant.agent?.id === agent.id))} add={addGrantAction} />
             </Card>
           ) : null}
         </div>
