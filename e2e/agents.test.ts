@@ -205,8 +205,9 @@ describe("agents", () => {
   test("editing groups and disabling the agent; the gateway refuses a disabled agent's token", async () => {
     const { page } = await signIn("admin@airlock.local");
     await page.goto(`${airlock.webUrl}/agents/${agentId}`);
+    // By keyboard: type the name, Enter submits.
     await page.getByLabel("Token name").fill("second");
-    await page.getByRole("button", { name: "Issue token" }).click();
+    await page.getByLabel("Token name").press("Enter");
     const second = await (async () => {
       const field = page.getByLabel("New token");
       await field.waitFor();

@@ -187,7 +187,17 @@ describe("connections", () => {
     const { page } = await signIn("admin@airlock.local");
     await page.goto(`${airlock.webUrl}/connections/new`);
     await fillConnection(page, { name: "nowhere", host: "127.0.0.1", port: "1", secret: SECRET });
-    await page.getByRole("button", { name: "Test connection" }).click();
+    // By keyboard only: from the name field, Tab reaches every control in order, then "Test connection".
+    await page.getByLabel("Name", { exact: true }).focus();
+    const order: string[] = [];
+    for (let presses = 0; presses < 20; presses += 1) {
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() => (document.activeElement?.id || document.activeElement?.textContent) ?? "");
+      order.push(focused);
+      if (focused === "Test connection") break;
+    }
+    expect(order).toEqual(["engine", "description", "host", "port", "database", "tls", "username", "secret", "noSecret", "rowLimit", "timeoutSeconds", "readOnly", "Create connection", "Test connection"]);
+    await page.keyboard.press("Enter");
     const failure = page.getByRole("alert").filter({ hasText: "Test failed" });
     await failure.waitFor({ timeout: 15_000 });
     expect(await failure.textContent()).toBe("Test failed: Could not reach 127.0.0.1:1: nothing is listening there (connection refused).");
