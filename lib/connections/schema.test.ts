@@ -1,0 +1,79 @@
+import { describe, expect, test } from "vitest";
+import { connectionSchema, grantSchema, sameServer } from "./schema";
+
+const base = {
+  name: "shop",
+  description: "",
+  engine: "postgres",
+  host: "db.internal",
+  port: "5432",
+  database: "shop",
+  username: "airlock",
+  secret: "s3cret",
+  tls: "prefer",
+  rowLimit: "1000",
+  timeoutSeconds: "30",
+};
+const ID = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5";
+
+describe("connectionSchema", () => {
+  test("parses a form's strings into settings", () => {
+    const parsed = connectionSchema.parse({ ...base, readOnly: "on" });
+    expect(parsed).toMatchObject({ port: 5432, rowLimit: 1000, timeoutSeconds: 30, readOnly: true, noSecret: false, secret: "s3cret" });
+  });
+
+  test("a new connection needs a password unless the user has none", () => {
+    const missing = connectionSchema.safeParse({ ...base, secret: "" });
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues[0]?.path).toEqual(["secret"]);
+    expect(connectionSchema.safeParse({ ...base, secret: "", noSecret: "on" }).success).toBe(true);
+  });
+
+  test("editing without a password keeps the stored one (empty is allowed)", () => {
+    expect(connectionSchema.parse({ ...base, id: ID, secret: "" }).secret).toBe("");
+  });
+
+  test("no password and a typed password together are refused", () => {
+    const both = connectionSchema.safeParse({ ...base, noSecret: "on" });
+    expect(both.success).toBe(false);
+  });
+
+  test.each([
+    ["name", "bad name"],
+    ["host", "postgres://db:5432"],
+    ["port", "70000"],
+    ["port", "abc"],
+    ["engine", "oracle"],
+    ["tls", "maybe"],
+    ["rowLimit", "0"],
+    ["timeoutSeconds", "1.5"],
+    ["database", ""],
+    ["username", ""],
+  ])("refuses %s = %j beside the field", (field, value) => {
+    const result = connectionSchema.safeParse({ ...base, [field]: value });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path[0])).toContain(field);
+  });
+
+  test("a forged id that is not a uuid is refused", () => {
+    expect(connectionSchema.safeParse({ ...base, id: "1 OR 1=1" }).success).toBe(false);
+  });
+});
+
+describe("grantSchema", () => {
+  test("exactly one of agent and group", () => {
+    expect(grantSchema.parse({ connectionId: ID, kind: "agent", agentId: ID, agentGroup: "" })).toEqual({ connectionId: ID, agentId: ID, agentGroup: null });
+    expect(grantSchema.parse({ connectionId: ID, kind: "group", agentId: "", agentGroup: "engineering" })).toEqual({ connectionId: ID, agentId: null, agentGroup: "engineering" });
+    expect(grantSchema.safeParse({ connectionId: ID, kind: "agent", agentId: ID, agentGroup: "engineering" }).success).toBe(false);
+    expect(grantSchema.safeParse({ connectionId: ID, kind: "group", agentId: ID, agentGroup: "engineering" }).success).toBe(false);
+    expect(grantSchema.safeParse({ connectionId: ID, kind: "agent", agentId: "", agentGroup: "" }).success).toBe(false);
+    expect(grantSchema.safeParse({ connectionId: ID, kind: "group", agentId: "", agentGroup: "" }).success).toBe(false);
+    expect(grantSchema.safeParse({ connectionId: ID, kind: "group", agentId: "", agentGroup: "a b" }).success).toBe(false);
+  });
+});
+
+test("sameServer compares host case-insensitively and port exactly", () => {
+  expect(sameServer({ host: "DB.internal", port: 5432 }, { host: "db.internal", port: 5432 })).toBe(true);
+  expect(sameServer({ host: "db.internal", port: 5432 }, { host: "evil.example", port: 5432 })).toBe(false);
+  expect(sameServer({ host: "db.internal", port: 5432 }, { host: "db.internal", port: 5433 })).toBe(false);
+});

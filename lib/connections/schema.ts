@@ -1,0 +1,177 @@
+import { z } from "zod";
+
+// One schema for the connection form: the browser checks it before sending, the server actions check it again
+// (safeParse) before saving or testing. The secret is write-only: an empty secret on an existing connection means
+// "keep the stored one"; `noSecret` says the database user has no password at all.
+
+export const ENGINES = ["postgres", "mysql"] as const;
+export const TLS_MODES = ["disable", "prefer", "require", "verify_full"] as const;
+
+export type EngineName = (typeof ENGINES)[number];
+export type TlsModeName = (typeof TLS_MODES)[number];
+
+export const ENGINE_LABELS: Record<EngineName, string> = { postgres: "PostgreSQL", mysql: "MySQL / MariaDB" };
+export const DEFAULT_PORTS: Record<EngineName, number> = { postgres: 5432, mysql: 3306 };
+export const TLS_LABELS: Record<TlsModeName, string> = {
+  disable: "Off",
+  prefer: "Prefer (TLS when offered, unverified)",
+  require: "Require (encrypted, certificate not verified)",
+  verify_full: "Verify (certificate and host name checked)",
+};
+
+export const SECRET_MAX = 1024;
+export const ROW_LIMIT_MAX = 100_000;
+export const TIMEOUT_MAX_SECONDS = 3600;
+
+const whole = (label: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${label} must be a number` })
+    .int(`${label} must be a whole number`)
+    .min(min, `${label} must be at least ${min}`)
+    .max(max, `${label} must be at most ${max}`);
+
+const checkbox = z
+  .union([z.boolean(), z.literal("on"), z.literal("")])
+  .optional()
+  .transform((value) => value === true || value === "on");
+
+export const connectionSchema = z
+  .object({
+    /** Absent when creating. */
+    id: z.guid("Unknown connection").optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1, "Give the connection a name")
+      .max(63, "Keep the name under 64 characters")
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, "Letters, digits, - and _ only (agents type this name)"),
+    description: z.string().trim().max(500, "Keep the description under 500 characters").default(""),
+    engine: z.enum(ENGINES, { error: "Choose PostgreSQL or MySQL" }),
+    host: z
+      .string()
+      .trim()
+      .min(1, "Enter the database server's host name or IP address")
+      .max(253, "That host name is too long")
+      .regex(/^[A-Za-z0-9._:%-]+$/, "A host name or IP address, without a scheme or port"),
+    port: whole("The port", 1, 65535),
+    database: z.string().trim().min(1, "Enter the database name").max(128, "That database name is too long"),
+    username: z.string().trim().min(1, "Enter the database user").max(128, "That user name is too long"),
+    secret: z.string().max(SECRET_MAX, `Keep the password under ${SECRET_MAX} characters`).default(""),
+    noSecret: checkbox,
+    tls: z.enum(TLS_MODES, { error: "Choose a TLS mode" }),
+    rowLimit: whole("The row limit", 1, ROW_LIMIT_MAX),
+    timeoutSeconds: whole("The timeout", 1, TIMEOUT_MAX_SECONDS),
+    readOnly: checkbox,
+  })
+  .superRefine((value, context) => {
+    if (value.noSecret && value.secret !== "") {
+      context.addIssue({ code: "custom", path: ["secret"], message: "Leave the password empty when the user has none" });
+    }
+    if (!value.id && !value.noSecret && value.secret === "") {
+      context.addIssue({ code: "custom", path: ["secret"], message: "Enter the database user's password (or tick “no password”)" });
+    }
+  });
+
+export type ConnectionInput = z.output<typeof connectionSchema>;
+export type ConnectionField = keyof z.input<typeof connectionSchema>;
+
+export const CONNECTION_FIELDS = [
+  "id",
+  "name",
+  "description",
+  "engine",
+  "host",
+  "port",
+  "database",
+  "username",
+  "secret",
+  "noSecret",
+  "tls",
+  "rowLimit",
+  "timeoutSeconds",
+  "readOnly",
+] as const satisfies readonly ConnectionField[];
+
+/** Form fields → the schema's input (missing fields become undefined, so the schema reports them). */
+export function connectionFromForm(form: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of CONNECTION_FIELDS) {
+    const value = form.get(name);
+    out[name] = typeof value === "string" ? value : undefined;
+  }
+  if (out.id === "") out.id = undefined;
+  return out;
+}
+
+/** Which settings the stored secret may be sent to: a changed server needs the secret typed again, so that
+ *  someone who can edit a connection cannot point it (or a test) at their own server to collect the password. */
+export function sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+  return a.host.trim().toLowerCase() === b.host.trim().toLowerCase() && a.port === b.port;
+}
+
+// ── Grants ──────────────────────────────────────────────────────────────────────────────────────────
+
+export const GROUP_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** A grant names exactly one of an agent or a group of agents. */
+export const grantSchema = z
+  .object({
+    connectionId: z.guid("Unknown connection"),
+    kind: z.enum(["agent", "group"], { error: "Choose an agent or a group" }),
+    agentId: z.string().trim().default(""),
+    agentGroup: z.string().trim().default(""),
+  })
+  .transform((value, context) => {
+    if (value.kind === "agent") {
+      const id = z.guid().safeParse(value.agentId);
+      if (!id.success) {
+        context.addIssue({ code: "custom", path: ["agentId"], message: "Choose an agent" });
+        return z.NEVER;
+      }
+      if (value.agentGroup !== "") {
+        context.addIssue({ code: "custom", path: ["agentGroup"], message: "A grant names an agent or a group, not both" });
+        return z.NEVER;
+      }
+      return { connectionId: value.connectionId, agentId: id.data, agentGroup: null };
+    }
+    if (!GROUP_PATTERN.test(value.agentGroup) || value.agentGroup.length > 63) {
+      context.addIssue({ code: "custom", path: ["agentGroup"], message: "Enter a group name: letters, digits, . _ : - (up to 63)" });
+      return z.NEVER;
+    }
+    if (value.agentId !== "") {
+      context.addIssue({ code: "custom", path: ["agentId"], message: "A grant names an agent or a group, not both" });
+      return z.NEVER;
+    }
+    return { connectionId: value.connectionId, agentId: null, agentGroup: value.agentGroup };
+  });
+
+export type GrantInput = z.output<typeof grantSchema>;
+
+export function grantFromForm(form: FormData): Record<string, unknown> {
+  const field = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" ? value : undefined;
+  };
+  return { connectionId: field("connectionId"), kind: field("kind"), agentId: field("agentId") ?? "", agentGroup: field("agentGroup") ?? "" };
+}
+
+export const grantRemovalSchema = z.object({ connectionId: z.guid("Unknown connection"), grantId: z.guid("Unknown grant") });
+
+// ── Form state ──────────────────────────────────────────────────────────────────────────────────────
+
+/** What a form's server action answers; the form shows `message` and each field's first error beside it. */
+export interface FormState {
+  readonly status: "idle" | "error" | "done";
+  readonly message?: string;
+  readonly fieldErrors?: Readonly<Record<string, string>>;
+}
+
+/** The first error of each field, for display. */
+export function firstFieldErrors(error: z.ZodError, fallback = "form"): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? fallback);
+    if (!(key in out)) out[key] = issue.message;
+  }
+  return out;
+}
