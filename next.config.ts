@@ -33,7 +33,7 @@ const nextConfig: NextConfig = {
   typescript: { tsconfigPath: "tsconfig.web.json" },
   // Loaded by Node at run time rather than bundled: native addons (argon2, libpg-query), the pg driver, and
   // Prisma's runtime, whose query compiler is WebAssembly it loads itself.
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "@node-rs/argon2", "libpg-query", "node-sql-parser"],
+  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "mysql2", "@node-rs/argon2", "libpg-query", "node-sql-parser"],
   experimental: {
     // forbidden() → the 403 page (lib/auth/session.ts requirePermission).
     authInterrupts: true,

@@ -4,7 +4,7 @@ import { openSecret, sealSecret } from "../crypto/secret-box";
 import type { Store } from "../store/client";
 import { Prisma } from "../store/generated/client";
 import type { ProbeTarget } from "./probe";
-import { sameServer, type ConnectionInput, type EngineName, type GrantInput, type TlsModeName } from "./schema";
+import { RETYPE_SECRET, storedSecretMayFollow, type ConnectionInput, type EngineName, type GrantInput, type TlsModeName } from "./schema";
 
 // Writing connections and grants, each change with its audit entry in the same transaction. The secret is sealed
 // with the master key and bound to the row's id (so the id is made here, before the row); it never goes into the
@@ -74,8 +74,8 @@ export async function updateConnection(db: Store, key: Uint8Array, actorId: stri
     return await db.$transaction(async (tx) => {
       const before = await tx.connection.findUnique({ where: { id }, select: Object.fromEntries(SETTINGS.map((name) => [name, true])) as Record<Setting, true> });
       if (!before) return { ok: false, message: "This connection does not exist (any more)." };
-      if (newSecret === null && !sameServer(before, settings)) {
-        return { ok: false, fieldErrors: { secret: "Enter the password again: the stored one is only sent to the server it was saved for." } };
+      if (newSecret === null && !storedSecretMayFollow(before, settings)) {
+        return { ok: false, fieldErrors: { secret: RETYPE_SECRET } };
       }
       const changed: Record<string, { from: string | number | boolean; to: string | number | boolean }> = {};
       for (const name of SETTINGS) if (before[name] !== settings[name]) changed[name] = { from: before[name], to: settings[name] };
@@ -122,7 +122,7 @@ export async function probeSettings(db: Store, key: Uint8Array, id: string | und
   let password: string | null = input.noSecret ? "" : input.secret === "" ? null : input.secret;
   if (password === null) {
     if (!stored) return { ok: false, fieldErrors: { secret: "Enter the password to test the connection" } };
-    if (!sameServer(stored, input)) return { ok: false, fieldErrors: { secret: "Enter the password again: the stored one is only sent to the server it was saved for." } };
+    if (!storedSecretMayFollow(stored, input)) return { ok: false, fieldErrors: { secret: RETYPE_SECRET } };
     password = open();
     if (password === null) return { ok: false, fieldErrors: { secret: "The stored password does not open with this server's master key; enter it again." } };
   }

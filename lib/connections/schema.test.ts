@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { connectionSchema, grantSchema, sameServer } from "./schema";
+import { connectionSchema, grantSchema, sameServer, storedSecretMayFollow } from "./schema";
 
 const base = {
   name: "shop",
@@ -76,4 +76,13 @@ test("sameServer compares host case-insensitively and port exactly", () => {
   expect(sameServer({ host: "DB.internal", port: 5432 }, { host: "db.internal", port: 5432 })).toBe(true);
   expect(sameServer({ host: "db.internal", port: 5432 }, { host: "evil.example", port: 5432 })).toBe(false);
   expect(sameServer({ host: "db.internal", port: 5432 }, { host: "db.internal", port: 5433 })).toBe(false);
+});
+
+test("the stored secret follows only to the same server over TLS at least as strict", () => {
+  const saved = { host: "db.internal", port: 5432, tls: "require" } as const;
+  expect(storedSecretMayFollow(saved, { ...saved })).toBe(true);
+  expect(storedSecretMayFollow(saved, { ...saved, tls: "verify_full" })).toBe(true);
+  expect(storedSecretMayFollow(saved, { ...saved, tls: "prefer" })).toBe(false);
+  expect(storedSecretMayFollow(saved, { ...saved, tls: "disable" })).toBe(false);
+  expect(storedSecretMayFollow(saved, { ...saved, host: "evil.example" })).toBe(false);
 });

@@ -109,6 +109,14 @@ export function sameServer(a: { host: string; port: number }, b: { host: string;
   return a.host.trim().toLowerCase() === b.host.trim().toLowerCase() && a.port === b.port;
 }
 
+/** Whether the stored secret may be sent with the new settings: the same server, over TLS at least as strict (a
+ *  weaker mode would let someone on the network path read it). Otherwise the secret must be typed again. */
+export function storedSecretMayFollow(before: { host: string; port: number; tls: TlsModeName }, after: { host: string; port: number; tls: TlsModeName }): boolean {
+  return sameServer(before, after) && TLS_MODES.indexOf(after.tls) >= TLS_MODES.indexOf(before.tls);
+}
+
+export const RETYPE_SECRET = "Enter the password again: the stored one is only sent to the server it was saved for, over TLS at least as strict.";
+
 // ── Grants ──────────────────────────────────────────────────────────────────────────────────────────
 
 export const GROUP_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;

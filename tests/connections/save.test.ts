@@ -88,8 +88,14 @@ describe("connections", () => {
     // Nor may "test connection" send the stored secret to another server.
     const probe = await probeSettings(t.store, key, created.id, form({ id: created.id, secret: "", host: "evil.example" }));
     expect(probe.ok).toBe(false);
+    // Nor over weaker TLS than it was saved with (prefer → disable), for a save or a test.
+    const downgraded = await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "", tls: "disable" }));
+    expect(downgraded.ok ? null : downgraded.fieldErrors?.secret).toMatch(/over TLS at least as strict/);
+    expect((await t.store.connection.findUniqueOrThrow({ where: { id: created.id } })).tls).toBe("prefer");
+    expect((await probeSettings(t.store, key, created.id, form({ id: created.id, secret: "", tls: "disable" }))).ok).toBe(false);
+    expect((await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "", tls: "require" }))).ok).toBe(true);
 
-    const replaced = await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "N3w-Secret-Value-22" }));
+    const replaced = await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "N3w-Secret-Value-22", tls: "require" }));
     expect(replaced.ok).toBe(true);
     expect(await sealed(created.id)).toBe("N3w-Secret-Value-22");
     await t.store.auditLog.findFirstOrThrow({ where: { action: "connection.secret_change", targetId: created.id } });
