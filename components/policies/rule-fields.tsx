@@ -64,7 +64,7 @@ export function RuleFields({ rule, index, count, errors, onChange, onMove, onRem
           <legend className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Scope (empty: everywhere)</legend>
           <div className="grid gap-4 sm:grid-cols-3">
             <ListField id={id("connections")} label="Connections" value={rule.connections} error={err("scope.connections")} onChange={(connections) => onChange({ connections })} />
-            <ListField id={id("agents")} label="Agents (ids)" value={rule.agents} error={err("scope.agents")} onChange={(agents) => onChange({ agents })} />
+            <ListField id={id("agents")} label="Agents (names or ids)" value={rule.agents} error={err("scope.agents")} onChange={(agents) => onChange({ agents })} />
             <ListField id={id("groups")} label="Agent groups" value={rule.agentGroups} error={err("scope.agentGroups")} onChange={(agentGroups) => onChange({ agentGroups })} />
           </div>
         </fieldset>

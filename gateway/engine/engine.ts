@@ -175,7 +175,7 @@ export class Engine {
   }
 
   private async decide(analysis: Analysis, agent: EngineAgent, connection: Connection): Promise<Decision> {
-    const context = { connection: connection.name, agentId: agent.agentId, agentGroups: agent.groups, dialect: dialectOf(connection), now: this.now() };
+    const context = { connection: connection.name, agentId: agent.agentId, agentName: agent.agentName, agentGroups: agent.groups, dialect: dialectOf(connection), now: this.now() };
     const compiled = this.deps.policies.current();
     const decision = evaluate(compiled, analysis, context);
     if (!decision.reasons.some((reason) => reason.code === "masked_whole_row")) return decision;

@@ -103,7 +103,7 @@ export function compileScope(scope: Scope): CompiledScope {
       ? () => true
       : (ctx) =>
           (connections.empty || connections.matches(ctx.connection)) &&
-          (agents.empty || agents.matches(ctx.agentId)) &&
+          (agents.empty || agents.matches(ctx.agentId) || (ctx.agentName !== undefined && agents.matches(ctx.agentName))) &&
           (groups.empty || anyMatches(groups, ctx.agentGroups)),
   };
 }

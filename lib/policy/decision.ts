@@ -12,6 +12,8 @@ export interface EvaluationContext {
   /** The connection's name (matched against rule scopes). */
   readonly connection: string;
   readonly agentId: string;
+  /** The agent's name, as people know it; a scope's `agents` match either the id or the name. */
+  readonly agentName?: string;
   readonly agentGroups: readonly string[];
   readonly dialect: Dialect;
   /** The clock, passed in: evaluation never reads the time itself. */

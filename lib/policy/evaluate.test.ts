@@ -23,6 +23,8 @@ describe("scope", () => {
     [{ agentGroups: [] }, "allow"],
     [{ agentId: "agent-12" }, "allow"],
     [{ agentGroups: ["contractors"], agentId: "agent-9", connection: "PROD-eu" }, "block"],
+    [{ agentId: "0f6c1f3e-uuid", agentName: "agent-7" }, "block"],
+    [{ agentId: "0f6c1f3e-uuid", agentName: "claude-bot" }, "allow"],
   ] as const)("%o → %s", (ctx, expected) => {
     expect(evaluate(c, analysis(read), context({ agentGroups: ["contractors"], ...ctx })).action).toBe(expected);
   });

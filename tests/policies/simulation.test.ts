@@ -24,7 +24,7 @@ const shop = policySchema.parse({
 });
 const json = (policy: Policy) => JSON.parse(JSON.stringify(policy)) as object;
 
-let agent: { id: string; groups: string[] };
+let agent: { id: string; name: string; groups: string[] };
 let shopId = "";
 
 beforeAll(async () => {
@@ -35,7 +35,7 @@ beforeAll(async () => {
   await store.policy.create({ data: { name: "Off", priority: 30, enabled: false, document: json({ ...shop, id: "off", rules: [{ id: "block-all", name: "x", action: { type: "block", message: "off" } }] } as Policy) } });
   await store.policy.create({ data: { name: "Broken", priority: 40, document: { id: "broken", rules: "nope" } } });
   const created = await store.agent.create({ data: { name: "sim-agent", groups: ["eng"] } });
-  agent = { id: created.id, groups: created.groups };
+  agent = { id: created.id, name: created.name, groups: created.groups };
   const connection = await store.connection.create({
     data: { name: "shop", engine: "postgres", host: "db.internal", port: 5432, database: "shop", username: "airlock", secretCiphertext: randomBytes(16) },
   });

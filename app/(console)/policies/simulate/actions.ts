@@ -58,7 +58,7 @@ export async function simulateStatementAction(input: unknown): Promise<SimulateS
   const db = store();
   const [connection, agent] = await Promise.all([
     db.connection.findUnique({ where: { name: connectionName }, select: { name: true, engine: true } }),
-    db.agent.findUnique({ where: { id: agentId }, select: { id: true, groups: true } }),
+    db.agent.findUnique({ where: { id: agentId }, select: { id: true, name: true, groups: true } }),
   ]);
   if (!connection || !agent)
     return { status: "error", fieldErrors: { ...(connection ? {} : { connection: "No such connection" }), ...(agent ? {} : { agentId: "No such agent" }) } };

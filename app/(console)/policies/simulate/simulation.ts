@@ -49,7 +49,7 @@ export async function compiledPolicies(db: Store, draft?: Draft): Promise<Compil
 
 export interface Subject {
   readonly connection: { readonly name: string; readonly engine: string };
-  readonly agent: { readonly id: string; readonly groups: readonly string[] };
+  readonly agent: { readonly id: string; readonly name: string; readonly groups: readonly string[] };
 }
 
 export function dialectOf(engine: string): Dialect {
@@ -62,6 +62,7 @@ export async function decide(compiled: CompiledPolicy, sql: string, subject: Sub
   return evaluate(compiled, analyze(sql, dialect), {
     connection: subject.connection.name,
     agentId: subject.agent.id,
+    agentName: subject.agent.name,
     agentGroups: subject.agent.groups,
     dialect,
     now,
