@@ -1,4 +1,5 @@
-import { compilePolicy, defaultPolicy, validatePolicy, type CompiledPolicy, type Policy } from "../../lib/policy";
+import { compilePolicy, defaultPolicy, type CompiledPolicy } from "../../lib/policy";
+import { policiesInForce } from "../../lib/store/policies";
 import type { Store } from "../../lib/store/client";
 import type { Logger } from "../../lib/log";
 
@@ -43,19 +44,10 @@ export class PolicyCache {
     const summary = await this.store.policy.aggregate({ _count: { _all: true }, _max: { updatedAt: true } });
     const stamp = `${summary._count._all}:${summary._max.updatedAt?.toISOString() ?? ""}`;
     if (stamp === this.stamp) return;
-    const rows = await this.store.policy.findMany({
-      where: { enabled: true },
-      orderBy: [{ priority: "asc" }, { name: "asc" }],
-      select: { id: true, name: true, document: true },
+    const policies = await policiesInForce(this.store, {
+      onInvalid: (name, errors) => this.log.error("policy.invalid", { policy: name, errors: errors.slice(0, 5) }),
     });
-    const policies: Policy[] = [];
-    for (const row of rows) {
-      const parsed = validatePolicy(row.document);
-      if (parsed.ok) policies.push(parsed.policy);
-      else this.log.error("policy.invalid", { policy: row.name, errors: parsed.errors.slice(0, 5) });
-    }
-    // With no valid policy at all, the built-in defaults apply rather than nothing.
-    this.compiled = compilePolicy(policies.length > 0 ? policies : [defaultPolicy()]);
+    this.compiled = compilePolicy(policies);
     this.stamp = stamp;
     this.log.info("policy.compiled", { policies: policies.map((policy) => policy.id) });
   }

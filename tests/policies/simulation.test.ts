@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compiledPolicies, decide, policiesInForce, whatWouldChange } from "@/app/(console)/policies/simulate/simulation";
+import { compiledPolicies, decide, policiesWithDraft, whatWouldChange } from "@/app/(console)/policies/simulate/simulation";
 import { defaultPolicy } from "@/lib/policy/defaults";
 import { policySchema, type Policy } from "@/lib/policy/model";
 import type { Store } from "@/lib/store/client";
@@ -53,14 +53,14 @@ afterAll(async () => {
 
 describe("policies in force", () => {
   test("enabled and valid, by priority; the disabled and the broken are left out", async () => {
-    expect((await policiesInForce(store)).map((p) => p.id)).toEqual(["airlock-defaults", "shop"]);
+    expect((await policiesWithDraft(store)).map((p) => p.id)).toEqual(["airlock-defaults", "shop"]);
   });
 
   test("a draft replaces its saved version in place, or joins at the end when new", async () => {
     const draft = { ...shop, rules: [...shop.rules, ...policySchema.parse({ id: "x", name: "x", rules: [{ id: "mask-name", name: "Names", action: { type: "mask", columns: ["customers.name"], strategy: { kind: "hash" } } }] }).rules] };
-    const replaced = await policiesInForce(store, { policyId: shopId, policy: draft });
+    const replaced = await policiesWithDraft(store, { policyId: shopId, policy: draft });
     expect(replaced.map((p) => [p.id, p.rules.length])).toEqual([["airlock-defaults", 16], ["shop", 3]]);
-    const added = await policiesInForce(store, { policy: { ...draft, id: "new-one" } });
+    const added = await policiesWithDraft(store, { policy: { ...draft, id: "new-one" } });
     expect(added.map((p) => p.id)).toEqual(["airlock-defaults", "shop", "new-one"]);
   });
 

@@ -1,13 +1,12 @@
 import { analyze, initSqlParsers } from "@/lib/sql";
 import type { Dialect } from "@/lib/sql/types";
 import { compilePolicy, type CompiledPolicy } from "@/lib/policy/compile";
-import { defaultPolicy } from "@/lib/policy/defaults";
-import { validatePolicy } from "@/lib/policy/document";
 import { evaluate } from "@/lib/policy/evaluate";
 import type { Decision } from "@/lib/policy/decision";
 import type { Policy } from "@/lib/policy/model";
 import { decisionGist, gistChanged } from "@/lib/policy/decision-change";
 import type { Store } from "@/lib/store/client";
+import { policiesInForce } from "@/lib/store/policies";
 import type { ChangedStatement } from "@/components/policies/decision-view";
 
 // The simulator's server side: the policies in force (read and compiled as the gateway does: enabled, by
@@ -21,30 +20,13 @@ export interface Draft {
   readonly policy: Policy;
 }
 
-export async function policiesInForce(db: Store, draft?: Draft): Promise<Policy[]> {
-  const rows = await db.policy.findMany({
-    where: { OR: [{ enabled: true }, ...(draft?.policyId ? [{ id: draft.policyId }] : [])] },
-    orderBy: [{ priority: "asc" }, { name: "asc" }],
-    select: { id: true, document: true, enabled: true },
-  });
-  const policies: Policy[] = [];
-  let replaced = false;
-  for (const row of rows) {
-    if (draft && row.id === draft.policyId) {
-      policies.push(draft.policy); // simulated as if enabled
-      replaced = true;
-      continue;
-    }
-    if (!row.enabled) continue;
-    const parsed = validatePolicy(row.document);
-    if (parsed.ok) policies.push(parsed.policy);
-  }
-  if (draft && !replaced) policies.push(draft.policy);
-  return policies.length > 0 ? policies : [defaultPolicy()];
+/** The policies in force, with the draft in place of the policy it edits (or added, for a new one). */
+export function policiesWithDraft(db: Store, draft?: Draft): Promise<Policy[]> {
+  return policiesInForce(db, draft ? { replace: draft } : {});
 }
 
 export async function compiledPolicies(db: Store, draft?: Draft): Promise<CompiledPolicy> {
-  return compilePolicy(await policiesInForce(db, draft));
+  return compilePolicy(await policiesWithDraft(db, draft));
 }
 
 export interface Subject {
