@@ -13,8 +13,9 @@ import { AUTH_SECRET, type GatewayFixture } from "./fixture";
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
 // `node --import tsx` (not the tsx CLI, which runs the program in a child process of its own): the process we
-// hold is the gateway itself, so kill() really kills it.
-const NODE_ARGS = ["--import", "tsx"];
+// hold is the gateway itself, so kill() really kills it. AIRLOCK_GATEWAY_NODE_ARGS adds node flags, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under `npm run bench:http`.
+const NODE_ARGS = ["--import", "tsx", ...(process.env.AIRLOCK_GATEWAY_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
 const START_DEADLINE_MS = 45_000;
 
 export interface RunningGateway {
