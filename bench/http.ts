@@ -96,10 +96,12 @@ async function directClients(url: string, count: number): Promise<{ once: (clien
 }
 
 /** Keep-alive HTTP POSTs with node:http (the lightest client node has). Resolves with the status and body. */
-function post(agent: http.Agent, url: URL, token: string, body: string): Promise<{ status: number; text: string }> {
+function post(agent: http.Agent, url: URL, token: string, body: string, session?: string): Promise<{ status: number; text: string }> {
+  const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+  if (session) headers["x-airlock-session"] = session;
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -128,13 +130,14 @@ function get(agent: http.Agent, url: URL, token: string | null): Promise<{ statu
   });
 }
 
+/** Each client is one agent session (its own X-Airlock-Session), as N agents working at once would be. */
 function gatewayClient(gw: RunningGateway, token: string, clients: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const url = new URL("/v1/query", gw.url);
   const bodies = [1, 2, 3, 4, 5].map((id) => JSON.stringify({ connection: PG_CONNECTION, sql: SMALL_SQL, params: [id] }));
   return {
-    once: async (_client: number, i: number) => {
-      const answer = await post(agent, url, token, bodies[i % 5]!);
+    once: async (client: number, i: number) => {
+      const answer = await post(agent, url, token, bodies[i % 5]!, `bench-${client}`);
       if (answer.status !== 200) throw new Error(`status ${answer.status}: ${answer.text.slice(0, 200)}`);
     },
     close: () => agent.destroy(),

@@ -13,7 +13,11 @@ import { findOrOpenSession, openSession, type Opened, type OpenedSession, type O
 // `record()` resolves only once its event is committed. Events arriving in the same tick (or within
 // flushIntervalMs) go to the store in one transaction (see batch.ts); while a batch is being written the next
 // one gathers, so under load each transaction carries many events and concurrent statements are not serialised
-// one transaction each. One batch is in flight at a time, which keeps each session's events in arrival order.
+// one transaction each. Over pg, up to PIPELINE_DEPTH batches are in flight at once, over disjoint sessions: an
+// event whose session is in a batch in flight waits for that batch (and keeps every later event of its session
+// behind it), so each session's events keep their arrival order, while other sessions' statements need not wait
+// for a commit they are not part of. Through Prisma (the embedded store, one query at a time) one batch is in
+// flight.
 // A batch that fails rejects every event in it with `store_unavailable`: the engine then refuses the statement.
 // Given a `databaseUrl` (or a `pool`) on the same store, batches go over raw `pg`, usually as one autocommitted
 // statement (pg-batch.ts); otherwise through the Prisma store in an interactive transaction (batch.ts).
@@ -62,6 +66,9 @@ export type { Appended as RecordedEvent } from "./batch";
 /** How long a lazy event may wait for company before it is written on its own. */
 export const LAZY_FLUSH_MS = 25;
 
+/** Batches in flight at once over pg. */
+export const PIPELINE_DEPTH = 2;
+
 interface Pending {
   readonly event: BatchEvent;
   readonly bytes: number;
@@ -89,7 +96,10 @@ export class Recorder {
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #timerLazy = false;
-  #inFlight: Promise<void> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Sessions with events in a batch in flight, and how many such batches. */
+  readonly #busy = new Map<string, number>();
+  readonly #depth: number;
   #closed = false;
 
   constructor(store: Store, options: RecorderOptions = {}) {
@@ -116,6 +126,7 @@ export class Recorder {
     }
     this.#pool = pool;
     this.#writer = pool ? new PgBatchWriter(pool, { prepare: options.preparedStatements }) : undefined;
+    this.#depth = this.#writer ? PIPELINE_DEPTH : 1;
   }
 
   /** Creates the AgentSession and records its `connect` event (seq 1). */
@@ -182,9 +193,9 @@ export class Recorder {
 
   /** Resolves once every event recorded before the call has been written (or has failed). */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#inFlight) {
-      if (!this.#inFlight) this.#drain();
-      await this.#inFlight;
+    while (this.#queue.length > 0 || this.#inFlight.size > 0) {
+      this.#drain();
+      await Promise.race(this.#inFlight);
     }
   }
 
@@ -210,7 +221,7 @@ export class Recorder {
   }
 
   #schedule(lazy = false): void {
-    if (this.#inFlight) return; // the batch in flight drains the queue when it settles
+    if (this.#inFlight.size >= this.#depth) return; // a batch that settles drains the queue
     if (this.#queue.length >= this.#maxBatch) return this.#drain();
     if (this.#timer && !(this.#timerLazy && !lazy)) return;
     // An eager event replaces a lazy timer: whatever is queued goes with it.
@@ -232,23 +243,60 @@ export class Recorder {
 
   #drain(): void {
     this.#clearTimer();
-    if (this.#inFlight || this.#queue.length === 0) return;
-    let count = 0;
-    let bytes = 0;
-    while (count < this.#queue.length && count < this.#maxBatch && (count === 0 || bytes + this.#queue[count].bytes <= this.#maxBatchBytes)) {
-      bytes += this.#queue[count++].bytes;
-    }
-    const batch = this.#queue.splice(0, count);
-    this.#inFlight = this.#write(batch).finally(() => {
-      this.#inFlight = undefined;
+    if (this.#inFlight.size >= this.#depth || this.#queue.length === 0) return;
+    const batch = this.#take();
+    if (batch.length === 0) return; // every queued event waits for its session's batch in flight
+    const sessions = [...new Set(batch.map((pending) => pending.event.sessionId))];
+    for (const id of sessions) this.#busy.set(id, (this.#busy.get(id) ?? 0) + 1);
+    const written: Promise<void> = this.#write(batch, this.#inFlight.size).finally(() => {
+      this.#inFlight.delete(written);
+      for (const id of sessions) {
+        const left = this.#busy.get(id)! - 1;
+        if (left === 0) this.#busy.delete(id);
+        else this.#busy.set(id, left);
+      }
       // Whatever gathered meanwhile has waited long enough: write it now — unless it is only lazy events,
       // which wait a little longer for company.
       if (this.#queue.some((pending) => !pending.lazy)) this.#drain();
       else if (this.#queue.length > 0) this.#schedule(true);
     });
+    this.#inFlight.add(written);
   }
 
-  async #write(batch: Pending[]): Promise<void> {
+  /** The next batch from the queue, in arrival order, leaving behind the events of sessions in flight. */
+  #take(): Pending[] {
+    if (this.#busy.size === 0) {
+      let count = 0;
+      let bytes = 0;
+      while (count < this.#queue.length && count < this.#maxBatch && (count === 0 || bytes + this.#queue[count].bytes <= this.#maxBatchBytes)) {
+        bytes += this.#queue[count++].bytes;
+      }
+      return this.#queue.splice(0, count);
+    }
+    const batch: Pending[] = [];
+    const left: Pending[] = [];
+    let bytes = 0;
+    let full = false;
+    for (const pending of this.#queue) {
+      // Later events of a session in flight are in flight's session too, and once the batch is full nothing else
+      // is taken: so whatever stays behind keeps every later event of its session behind it.
+      if (full || this.#busy.has(pending.event.sessionId)) {
+        left.push(pending);
+      } else if (batch.length > 0 && bytes + pending.bytes > this.#maxBatchBytes) {
+        full = true;
+        left.push(pending);
+      } else {
+        batch.push(pending);
+        bytes += pending.bytes;
+        full = batch.length >= this.#maxBatch;
+      }
+    }
+    this.#queue = left;
+    return batch;
+  }
+
+  /** `alongside`: batches already in flight when this one started. */
+  async #write(batch: Pending[], alongside: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RecorderError("store_unavailable", "the store did not answer in time", "timeout")), this.#timeoutMs);
@@ -263,7 +311,7 @@ export class Recorder {
         if (outcome instanceof RecorderError) batch[i].reject(outcome);
         else batch[i].resolve(outcome);
       }
-      this.#log?.debug("recorder.batch", { events: batch.length, ms: Math.round(performance.now() - started) });
+      this.#log?.debug("recorder.batch", { events: batch.length, alongside, ms: Math.round(performance.now() - started) });
     } catch (error) {
       const failure = error instanceof RecorderError ? error : new RecorderError("store_unavailable", undefined, storeErrorCode(error));
       this.#log?.error("recorder.batch_failed", { events: batch.length, storeCode: failure.storeCode, ms: Math.round(performance.now() - started) });

@@ -328,6 +328,33 @@ describe("store unavailable", () => {
 });
 
 describe("writing over pg", () => {
+  it("pipelines batches over disjoint sessions: 8 clients back to back overlap, each session one contiguous chain", async () => {
+    const recorder = new Recorder(t.store, { pool: t.pool, log });
+    const sessions = await Promise.all(range(8).map(() => recorder.openSession({ agentId, connectionId: null, frontDoor: "pgwire" })));
+    const before = logLines.length;
+    // Like 8 wire clients: each records its next statement once the last one committed, plus a lazy result.
+    await Promise.all(
+      sessions.map(async ({ sessionId }, client) => {
+        for (let i = 0; i < 30; i++) {
+          await recorder.record(sessionId, "statement", { client, i }, { sqlText: `SELECT ${client}, ${i}` });
+          void recorder.record(sessionId, "result", { client, i }, { lazy: true });
+          await new Promise((resolve) => setTimeout(resolve, (client + i) % 3)); // clients out of step, as real ones are
+        }
+      }),
+    );
+    await recorder.flush();
+    for (const { sessionId } of sessions) {
+      const events = await t.store.sessionEvent.findMany({ where: { sessionId }, orderBy: { seq: "asc" }, select: { seq: true, type: true, payload: true } });
+      expect(events.map((event) => event.seq)).toEqual(range(61));
+      // Arrival order within the session: statement i, then its result, then statement i + 1.
+      expect(events.slice(1).map((event) => `${event.type}${(event.payload as { i: number }).i}`)).toEqual(range(30).flatMap((n) => [`statement${n - 1}`, `result${n - 1}`]));
+      expect(await verifyChains(t.store, { sessionId })).toMatchObject({ sessions: 1, events: 61, broken: [] });
+    }
+    const batches = logLines.slice(before).filter((line) => line.event === "recorder.batch");
+    expect(batches.some((line) => (line.alongside as number) > 0), "some batch started while another was in flight").toBe(true);
+    await recorder.close();
+  });
+
   it("re-chains a session another writer appended to behind its back, and falls back to held row locks", async () => {
     const { PgBatchWriter } = await import("../../gateway/recorder/pg-batch");
     const mine = new Recorder(t.store, { pool: t.pool });
