@@ -1,9 +1,6 @@
-import fs from "node:fs";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { startAirlock, type RunningAirlock } from "./support/airlock";
-import { launchChromium, screenshotPath } from "./support/browser";
+import { screenshotPath } from "./support/browser";
+import { openConsole, type AirlockConsole } from "./support/console";
 
 // Agents end to end: an admin creates an agent with groups and an owner, issues it a token (shown once, read
 // from the once-shown field), grants a connection to one of its groups, the agent queries through the gateway,
@@ -14,92 +11,27 @@ import { launchChromium, screenshotPath } from "./support/browser";
 const AGENT = "e2e-bot";
 const GROUP = "analysts";
 
-let airlock: RunningAirlock;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let app: AirlockConsole;
 let agentId = "";
 let token = "";
 
-interface Captured {
-  readonly headers: Record<string, string>;
-  readonly body: Buffer;
-  readonly url: string;
-}
-const captured = new Map<string, Captured>();
-
 beforeAll(async () => {
-  airlock = await startAirlock();
-  browser = await launchChromium();
+  app = await openConsole();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (airlock) {
-    await airlock.stop();
-    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
-  }
+  await app?.close();
 });
 
-async function signIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
-  await page.getByLabel(/email/i).fill(email);
-  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
-  await page.getByRole("button", { name: /sign in/i }).click();
-  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
-  return { context, page };
-}
-
-async function captureAction(page: Page, label: string, click: () => Promise<void>): Promise<void> {
-  const request = page.waitForRequest((candidate: Request) => candidate.method() === "POST" && Boolean(candidate.headers()["next-action"]));
-  await click();
-  const sent = await request;
-  captured.set(label, { headers: await sent.allHeaders(), body: sent.postDataBuffer() ?? Buffer.alloc(0), url: sent.url() });
-}
-
-async function replay(context: BrowserContext, label: string, edit: (body: string) => string = (body) => body) {
-  const action = captured.get(label);
-  expect(action, `the ${label} action was captured`).toBeDefined();
-  const { headers, body, url } = action!;
-  return context.request.post(url, {
-    headers: { "next-action": headers["next-action"]!, "content-type": headers["content-type"]!, accept: "text/x-component", origin: airlock.webUrl },
-    data: Buffer.from(edit(body.toString("latin1")), "latin1"),
-    maxRedirects: 0,
-  });
-}
-
-async function gatewayQuery(bearer: string, connection = "shop", sql = "select 1 as one") {
-  const response = await fetch(`${airlock.gatewayUrl}/v1/query`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
-    body: JSON.stringify({ connection, sql }),
-  });
-  return { status: response.status, body: (await response.json()) as { rows?: unknown[][]; code?: string } };
-}
-
-async function withStore<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${airlock.storePort}/postgres` });
-  await db.connect();
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
-}
-
-async function bothPayloads(context: BrowserContext, pathname: string): Promise<string> {
-  const html = await context.request.get(`${airlock.webUrl}${pathname}`);
-  const rsc = await context.request.get(`${airlock.webUrl}${pathname}`, { headers: { rsc: "1" } });
-  return `${await html.text()}\n${await rsc.text()}`;
+/** What the gateway answers to "select 1 as one" with `bearer`, on the shop connection. */
+function gatewayQuery(bearer: string) {
+  return app.agentQuery<{ rows?: unknown[][]; code?: string }>("select 1 as one", { token: bearer });
 }
 
 describe("agents", () => {
   test("create an agent with groups and an owner, issue a token shown once, use it, revoke it in the browser", async () => {
-    const { context, page } = await signIn("admin@airlock.local");
-    await page.goto(`${airlock.webUrl}/agents`);
+    const { context, page } = await app.signIn("admin@airlock.local");
+    await page.goto(`${app.airlock.webUrl}/agents`);
     await page.getByRole("heading", { name: "Agents", level: 1 }).waitFor();
     await page.locator('[data-agent="claude-demo"]').waitFor();
     await page.screenshot({ path: screenshotPath("agents-list"), fullPage: true });
@@ -117,7 +49,7 @@ describe("agents", () => {
     await page.getByLabel("Description").fill("Runs the nightly analyses");
     await page.getByLabel("Groups").fill(`${GROUP}, reporting`);
     await page.getByLabel("Owner").selectOption({ label: "Demo Approver (approver@airlock.local)" });
-    await captureAction(page, "create", () => page.getByRole("button", { name: "Create agent" }).click());
+    await app.captureAction(page, "create", () => page.getByRole("button", { name: "Create agent" }).click());
     await page.waitForURL(/\/agents\/[0-9a-f-]{36}\?saved=created$/);
     agentId = /\/agents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     await page.getByRole("heading", { name: AGENT, level: 1 }).waitFor();
@@ -130,7 +62,7 @@ describe("agents", () => {
     // Issue: the token is in the once-shown field only.
     await page.getByLabel("Token name").fill("laptop");
     await page.getByLabel("Expires").selectOption("30");
-    await captureAction(page, "issue", () => page.getByRole("button", { name: "Issue token" }).click());
+    await app.captureAction(page, "issue", () => page.getByRole("button", { name: "Issue token" }).click());
     const field = page.getByLabel("New token");
     await field.waitFor();
     token = await field.inputValue();
@@ -144,18 +76,18 @@ describe("agents", () => {
     await page.locator(`[data-token-prefix="${prefix}"]`).waitFor();
     await expect(page.getByLabel("New token").count()).resolves.toBe(0);
     for (const pathname of [`/agents/${agentId}`, "/agents", `/agents/${agentId}/edit`, "/audit"]) {
-      const payload = await bothPayloads(context, pathname);
+      const payload = await app.bothPayloads(context, pathname);
       expect(payload, pathname).not.toContain(token);
       expect(payload, pathname).not.toContain(token.slice(13));
     }
-    const { rows: stored } = await withStore((db) => db.query<{ hash: string; prefix: string }>(`SELECT hash, prefix FROM "AgentToken" WHERE "agentId" = $1`, [agentId]));
+    const { rows: stored } = await app.withStore((db) => db.query<{ hash: string; prefix: string }>(`SELECT hash, prefix FROM "AgentToken" WHERE "agentId" = $1`, [agentId]));
     expect(stored).toHaveLength(1);
     expect(stored[0]!.prefix).toBe(prefix);
     expect(JSON.stringify(stored)).not.toContain(token.slice(13));
 
     // Not granted yet; then granted to one of its groups on the shop connection's page.
     expect((await gatewayQuery(token)).status).toBe(403);
-    await page.goto(`${airlock.webUrl}/connections`);
+    await page.goto(`${app.airlock.webUrl}/connections`);
     await page.getByRole("link", { name: "shop" }).click();
     await page.getByRole("heading", { name: "shop", level: 1 }).waitFor();
     await page.getByLabel("A group of agents").check();
@@ -172,7 +104,7 @@ describe("agents", () => {
     expect(answer.body.rows).toEqual([[1]]);
 
     // Last used shows up; the agent page lists what it reaches.
-    await page.goto(`${airlock.webUrl}/agents/${agentId}`);
+    await page.goto(`${app.airlock.webUrl}/agents/${agentId}`);
     const row = page.locator(`[data-token-prefix="${prefix}"]`);
     await expect.poll(async () => {
       await page.reload();
@@ -183,7 +115,7 @@ describe("agents", () => {
 
     // Revoke in the browser (after confirming); the gateway refuses the token.
     page.once("dialog", (dialog) => void dialog.accept());
-    await captureAction(page, "revoke", () => row.getByRole("button", { name: `Revoke token ${prefix}` }).click());
+    await app.captureAction(page, "revoke", () => row.getByRole("button", { name: `Revoke token ${prefix}` }).click());
     await row.getByText("revoked").waitFor();
     const revokedAt = Date.now();
     let refused = await gatewayQuery(token);
@@ -196,15 +128,15 @@ describe("agents", () => {
     console.log(`gateway refused the revoked token ${Date.now() - revokedAt} ms after the page showed it revoked`);
     await page.screenshot({ path: screenshotPath("agent-token-revoked"), fullPage: true });
 
-    const audit = await withStore((db) => db.query<{ action: string; details: unknown }>(`SELECT action, details FROM "AuditLog" ORDER BY id`));
+    const audit = await app.withStore((db) => db.query<{ action: string; details: unknown }>(`SELECT action, details FROM "AuditLog" ORDER BY id`));
     const actions = audit.rows.map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(["agent.create", "token.issue", "grant.create", "token.revoke"]));
     expect(JSON.stringify(audit.rows)).not.toContain(token.slice(13));
   });
 
   test("editing groups and disabling the agent; the gateway refuses a disabled agent's token", async () => {
-    const { page } = await signIn("admin@airlock.local");
-    await page.goto(`${airlock.webUrl}/agents/${agentId}`);
+    const { page } = await app.signIn("admin@airlock.local");
+    await page.goto(`${app.airlock.webUrl}/agents/${agentId}`);
     // By keyboard: type the name, Enter submits.
     await page.getByLabel("Token name").fill("second");
     await page.getByLabel("Token name").press("Enter");
@@ -225,7 +157,7 @@ describe("agents", () => {
     await page.screenshot({ path: screenshotPath("agent-edit"), fullPage: true });
     await page.getByLabel("Groups").fill("reporting");
     await page.getByLabel("Disabled").check();
-    await captureAction(page, "update", () => page.getByRole("button", { name: "Save changes" }).click());
+    await app.captureAction(page, "update", () => page.getByRole("button", { name: "Save changes" }).click());
     await page.waitForURL(/saved=updated$/);
     await page.getByText("disabled", { exact: true }).first().waitFor();
 
@@ -237,59 +169,59 @@ describe("agents", () => {
     }
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe("agent_disabled");
-    const { rows } = await withStore((db) => db.query<{ action: string }>(`SELECT action FROM "AuditLog" WHERE "targetId" = $1 ORDER BY id`, [agentId]));
+    const { rows } = await app.withStore((db) => db.query<{ action: string }>(`SELECT action FROM "AuditLog" WHERE "targetId" = $1 ORDER BY id`, [agentId]));
     expect(rows.map((entry) => entry.action)).toEqual(["agent.create", "agent.update", "agent.disable"]);
   });
 
   test("an approver sees agents but is refused the edit pages and every agent and token action; a policy author is refused the agents pages", async () => {
-    const demoToken = airlock.demo!.agentToken;
-    const demoAgent = await withStore(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Agent" WHERE name = 'claude-demo'`)).rows[0]!.id);
+    const demoToken = app.demo().agentToken;
+    const demoAgent = await app.withStore(async (db) => (await db.query<{ id: string }>(`SELECT id FROM "Agent" WHERE name = 'claude-demo'`)).rows[0]!.id);
 
-    const approver = await signIn("approver@airlock.local");
-    await approver.page.goto(`${airlock.webUrl}/agents`);
+    const approver = await app.signIn("approver@airlock.local");
+    await approver.page.goto(`${app.airlock.webUrl}/agents`);
     await approver.page.locator(`[data-agent="${AGENT}"]`).waitFor();
     await expect(approver.page.getByRole("link", { name: "Add agent" }).count()).resolves.toBe(0);
-    await approver.page.goto(`${airlock.webUrl}/agents/${demoAgent}`);
+    await approver.page.goto(`${app.airlock.webUrl}/agents/${demoAgent}`);
     await approver.page.getByRole("heading", { name: "claude-demo", level: 1 }).waitFor();
     await expect(approver.page.getByRole("button", { name: /Revoke|Issue token/ }).count()).resolves.toBe(0);
     await expect(approver.page.getByRole("link", { name: "Edit agent" }).count()).resolves.toBe(0);
     await approver.page.screenshot({ path: screenshotPath("agent-detail-approver"), fullPage: true });
     for (const pathname of ["/agents/new", `/agents/${agentId}/edit`]) {
-      const response = await approver.page.goto(`${airlock.webUrl}${pathname}`);
+      const response = await approver.page.goto(`${app.airlock.webUrl}${pathname}`);
       expect(response?.status(), pathname).toBe(403);
     }
     for (const label of ["create", "update", "issue", "revoke"]) {
-      const response = await replay(approver.context, label, (body) => body.split(agentId).join(demoAgent));
+      const response = await app.replay(approver.context, label, (body) => body.split(agentId).join(demoAgent));
       expect(response.status(), `approver replaying ${label}`).toBe(403);
       expect(await response.text()).not.toMatch(/alk_[A-Za-z0-9]{8}_/);
     }
     expect((await gatewayQuery(demoToken)).status).toBe(200);
-    const { rows: tokens } = await withStore((db) => db.query(`SELECT id FROM "AgentToken" WHERE "agentId" = $1`, [demoAgent]));
+    const { rows: tokens } = await app.withStore((db) => db.query(`SELECT id FROM "AgentToken" WHERE "agentId" = $1`, [demoAgent]));
     expect(tokens).toHaveLength(1);
 
-    const author = await signIn("author@airlock.local");
+    const author = await app.signIn("author@airlock.local");
     await expect(author.page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Agents", exact: true }).count()).resolves.toBe(0);
     for (const pathname of ["/agents", `/agents/${agentId}`, "/agents/new", `/agents/${agentId}/edit`]) {
-      const response = await author.page.goto(`${airlock.webUrl}${pathname}`);
+      const response = await author.page.goto(`${app.airlock.webUrl}${pathname}`);
       expect(response?.status(), `author ${pathname}`).toBe(403);
     }
     for (const label of ["create", "issue", "revoke"]) {
-      expect((await replay(author.context, label)).status(), `author replaying ${label}`).toBe(403);
+      expect((await app.replay(author.context, label)).status(), `author replaying ${label}`).toBe(403);
     }
   });
 
   test("revoking another agent's token through this agent's form is refused (forged token id)", async () => {
-    const { context } = await signIn("admin@airlock.local");
-    const { demoTokenId, ownTokenId } = await withStore(async (db) => {
+    const { context } = await app.signIn("admin@airlock.local");
+    const { demoTokenId, ownTokenId } = await app.withStore(async (db) => {
       const demo = await db.query<{ id: string }>(`SELECT t.id FROM "AgentToken" t JOIN "Agent" a ON a.id = t."agentId" WHERE a.name = 'claude-demo'`);
       const own = await db.query<{ id: string }>(`SELECT id FROM "AgentToken" WHERE "agentId" = $1 ORDER BY "createdAt" LIMIT 1`, [agentId]);
       return { demoTokenId: demo.rows[0]!.id, ownTokenId: own.rows[0]!.id };
     });
-    const forged = await replay(context, "revoke", (body) => body.split(ownTokenId).join(demoTokenId));
+    const forged = await app.replay(context, "revoke", (body) => body.split(ownTokenId).join(demoTokenId));
     expect(forged.status()).toBe(200);
     expect(await forged.text()).toContain("does not belong to this agent");
-    const { rows } = await withStore((db) => db.query<{ revokedAt: Date | null }>(`SELECT "revokedAt" FROM "AgentToken" WHERE id = $1`, [demoTokenId]));
+    const { rows } = await app.withStore((db) => db.query<{ revokedAt: Date | null }>(`SELECT "revokedAt" FROM "AgentToken" WHERE id = $1`, [demoTokenId]));
     expect(rows[0]!.revokedAt).toBeNull();
-    expect((await gatewayQuery(airlock.demo!.agentToken)).status).toBe(200);
+    expect((await gatewayQuery(app.demo().agentToken)).status).toBe(200);
   });
 });

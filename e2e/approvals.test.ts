@@ -1,46 +1,23 @@
-import fs from "node:fs";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { startAirlock, type RunningAirlock } from "./support/airlock";
-import { launchChromium, screenshotPath } from "./support/browser";
+import { screenshotPath } from "./support/browser";
+import { openConsole, type AirlockConsole } from "./support/console";
 
 // The approvals inbox end to end: an agent's UPDATE pauses at the gateway, shows up in an approver's open inbox
 // without a reload, is approved (or rejected with a reason) in the browser, and the agent's poll gets the outcome.
 // People without approvals.decide are refused by the page and by the server action itself.
 
-let airlock: RunningAirlock;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let app: AirlockConsole;
 
-/** The approver's server-action POST for a rejection, captured in the second test and replayed by others. */
-let capturedReject: { headers: Record<string, string>; body: Buffer; requestId: string; url: string } | null = null;
+/** The approval the approver's captured rejection ("reject") was about, replaced by another id when replayed. */
+let rejectedId = "";
 
 beforeAll(async () => {
-  airlock = await startAirlock();
-  browser = await launchChromium();
+  app = await openConsole();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (airlock) {
-    await airlock.stop();
-    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
-  }
+  await app?.close();
 });
-
-async function signIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
-  await page.getByLabel(/email/i).fill(email);
-  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
-  await page.getByRole("button", { name: /sign in/i }).click();
-  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
-  return { context, page };
-}
 
 /** The parts of the gateway's answers these tests read. */
 interface GatewayReply {
@@ -50,26 +27,9 @@ interface GatewayReply {
   readonly reason?: string;
 }
 
-interface Agent {
-  query(sql: string): Promise<{ status: number; body: GatewayReply }>;
-  poll(id: string, waitSeconds: number): Promise<{ status: number; body: GatewayReply }>;
-}
-
-const agent: Agent = {
-  async query(sql) {
-    const response = await fetch(`${airlock.gatewayUrl}/v1/query`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${airlock.demo!.agentToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ connection: "shop", sql, wait: 0 }),
-    });
-    return { status: response.status, body: (await response.json()) as GatewayReply };
-  },
-  async poll(id, waitSeconds) {
-    const response = await fetch(`${airlock.gatewayUrl}/v1/approvals/${id}?wait=${waitSeconds}`, {
-      headers: { authorization: `Bearer ${airlock.demo!.agentToken}` },
-    });
-    return { status: response.status, body: (await response.json()) as GatewayReply };
-  },
+const agent = {
+  query: (sql: string) => app.agentQuery<GatewayReply>(sql),
+  poll: (id: string, waitSeconds: number) => app.pollApproval<GatewayReply>(id, waitSeconds),
 };
 
 async function pause(sql: string): Promise<{ id: string; url: string }> {
@@ -82,8 +42,8 @@ async function pause(sql: string): Promise<{ id: string; url: string }> {
 
 describe("approvals inbox", () => {
   test("a paused UPDATE appears live in the approver's inbox; approving it lets the agent's statement run once", async () => {
-    const { page } = await signIn("approver@airlock.local");
-    await page.goto(`${airlock.webUrl}/approvals`);
+    const { page } = await app.signIn("approver@airlock.local");
+    await page.goto(`${app.airlock.webUrl}/approvals`);
     await page.getByRole("heading", { name: "Approvals", level: 1 }).waitFor();
     await page.getByText("Nothing is waiting on a decision").waitFor();
     // A marker that a reload would wipe.
@@ -115,7 +75,7 @@ describe("approvals inbox", () => {
     await page.screenshot({ path: screenshotPath("approvals-inbox"), fullPage: true });
 
     // The inbox's feed returns display fields only.
-    const feed = await page.request.get(`${airlock.webUrl}/api/approvals/pending`);
+    const feed = await page.request.get(`${app.airlock.webUrl}/api/approvals/pending`);
     expect(feed.status()).toBe(200);
     const feedText = await feed.text();
     expect(feedText).toContain(id);
@@ -140,9 +100,9 @@ describe("approvals inbox", () => {
     expect(outcome.body.rowCount).toBe(1);
 
     // It left the inbox, live, and is in the history.
-    await page.goto(`${airlock.webUrl}/approvals`);
+    await page.goto(`${app.airlock.webUrl}/approvals`);
     await page.getByText("Nothing is waiting on a decision").waitFor();
-    await page.goto(`${airlock.webUrl}/approvals/history`);
+    await page.goto(`${app.airlock.webUrl}/approvals/history`);
     const row = page.locator("li", { has: page.locator(`a[href="/approvals/${id}"]`) });
     await row.getByText("Approved · ran").waitFor();
     await row.getByText("Approved by Demo Approver; the agent ran it").waitFor();
@@ -150,7 +110,7 @@ describe("approvals inbox", () => {
   });
 
   test("rejecting needs a reason; the agent's poll gets 403 with it", async () => {
-    const { page } = await signIn("approver@airlock.local");
+    const { page } = await app.signIn("approver@airlock.local");
     const { id, url } = await pause("UPDATE orders SET status = 'refunded' WHERE id = 2");
     await page.goto(url);
     await page.getByRole("heading", { name: "Statement from claude-demo" }).waitFor();
@@ -169,15 +129,8 @@ describe("approvals inbox", () => {
     await page.screenshot({ path: screenshotPath("approval-reject-reason"), fullPage: true });
 
     await page.getByLabel("Reason").fill("not during business hours");
-    const captured = page.waitForRequest((request: Request) => request.method() === "POST" && Boolean(request.headers()["next-action"]));
-    await page.getByRole("button", { name: "Reject" }).click();
-    const request = await captured;
-    capturedReject = {
-      headers: await request.allHeaders(),
-      body: request.postDataBuffer() ?? Buffer.alloc(0),
-      requestId: id,
-      url: request.url(),
-    };
+    await app.captureAction(page, "reject", () => page.getByRole("button", { name: "Reject" }).click());
+    rejectedId = id;
     await page.getByRole("status").filter({ hasText: "not during business hours" }).waitFor();
     await expect(page.getByRole("button", { name: "Reject" }).count()).resolves.toBe(0);
 
@@ -188,36 +141,25 @@ describe("approvals inbox", () => {
   });
 
   test("an auditor and the agent's owner (a policy author) cannot see or decide approvals", async () => {
-    expect(capturedReject, "the rejection test captures the action request").not.toBeNull();
+    expect(app.captured("reject"), "the rejection test captures the action request").not.toBeNull();
     const pending = await pause("UPDATE orders SET status = 'refunded' WHERE id = 3");
 
     for (const email of ["auditor@airlock.local", "author@airlock.local"]) {
-      const { context, page } = await signIn(email);
+      const { context, page } = await app.signIn(email);
       await expect(page.getByRole("link", { name: "Approvals" }).count()).resolves.toBe(0);
 
       for (const path of ["/approvals", `/approvals/${pending.id}`, "/approvals/history"]) {
-        const response = await page.goto(`${airlock.webUrl}${path}`);
+        const response = await page.goto(`${app.airlock.webUrl}${path}`);
         expect(response?.status(), `${email} ${path}`).toBe(403);
         await page.getByRole("heading", { name: "You don't have access to this page" }).waitFor();
       }
       if (email.startsWith("auditor")) await page.screenshot({ path: screenshotPath("approvals-forbidden"), fullPage: true });
-      const feed = await context.request.get(`${airlock.webUrl}/api/approvals/pending`);
+      const feed = await context.request.get(`${app.airlock.webUrl}/api/approvals/pending`);
       expect(feed.status()).toBe(403);
       expect(await feed.text()).not.toContain(pending.id);
 
       // The approver's own rejection POST, replayed with this person's session against the pending request.
-      const { headers, body, requestId, url } = capturedReject!;
-      const replay = await context.request.post(url, {
-        headers: {
-          "next-action": headers["next-action"]!,
-          "content-type": headers["content-type"]!,
-          accept: headers["accept"] ?? "text/x-component",
-          origin: airlock.webUrl,
-          ...(headers["next-router-state-tree"] ? { "next-router-state-tree": headers["next-router-state-tree"] } : {}),
-        },
-        data: Buffer.from(body.toString("latin1").split(requestId).join(pending.id), "latin1"),
-        maxRedirects: 0,
-      });
+      const replay = await app.replay(context, "reject", (body) => body.split(rejectedId).join(pending.id));
       expect(replay.status(), `${email} replaying the decide action`).toBe(403);
     }
 
@@ -228,14 +170,10 @@ describe("approvals inbox", () => {
 
     // The same replay from an approver does decide it, so the refusal above was the permission check. The
     // request's page, open meanwhile, shows the outcome without a reload.
-    const { context, page } = await signIn("approver@airlock.local");
+    const { context, page } = await app.signIn("approver@airlock.local");
     await page.goto(pending.url);
     await page.getByRole("button", { name: "Approve" }).waitFor();
-    const { headers, body, requestId, url } = capturedReject!;
-    const replay = await context.request.post(url, {
-      headers: { "next-action": headers["next-action"]!, "content-type": headers["content-type"]!, accept: "text/x-component", origin: airlock.webUrl },
-      data: Buffer.from(body.toString("latin1").split(requestId).join(pending.id), "latin1"),
-    });
+    const replay = await app.replay(context, "reject", (body) => body.split(rejectedId).join(pending.id));
     expect(replay.status()).toBe(200);
     const rejected = await agent.poll(pending.id, 5);
     expect(rejected.status).toBe(403);
@@ -245,10 +183,8 @@ describe("approvals inbox", () => {
   });
 
   test("history pages by keyset, 50 a page, and no page or feed shows a request's sealed parameters", async () => {
-    const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${airlock.storePort}/postgres` });
-    await db.connect();
     const inserted: string[] = [];
-    try {
+    await app.withStore(async (db) => {
       const { rows } = await db.query<{ agent: string; connection: string }>(
         `SELECT (SELECT id FROM "Agent" LIMIT 1) AS agent, (SELECT id FROM "Connection" WHERE name = 'shop') AS connection`,
       );
@@ -273,14 +209,12 @@ describe("approvals inbox", () => {
         [agentId, connectionId, decision],
       );
       inserted.push(pendingRow.rows[0]!.id);
-    } finally {
-      await db.end();
-    }
+    });
     const pendingId = inserted.pop()!;
 
-    const { context, page } = await signIn("approver@airlock.local");
+    const { context, page } = await app.signIn("approver@airlock.local");
     const seen: string[] = [];
-    const response = await page.goto(`${airlock.webUrl}/approvals/history`);
+    const response = await page.goto(`${app.airlock.webUrl}/approvals/history`);
     expect(await response!.text()).not.toContain("SEALED-PARAMS");
     let ids = await page.locator("li[data-approval-id]").evaluateAll((items) => items.map((item) => item.getAttribute("data-approval-id")!));
     expect(ids).toHaveLength(50);
@@ -297,7 +231,7 @@ describe("approvals inbox", () => {
     expect(seen).not.toContain(pendingId);
 
     for (const path of [`/approvals/${inserted[0]}`, `/approvals/${pendingId}`, "/approvals", "/api/approvals/pending"]) {
-      const reply = await context.request.get(`${airlock.webUrl}${path}`);
+      const reply = await context.request.get(`${app.airlock.webUrl}${path}`);
       expect(reply.status(), path).toBe(200);
       const body = await reply.text();
       expect(body, path).not.toContain("SEALED-PARAMS");

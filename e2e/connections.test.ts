@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import type { Page } from "playwright-core";
 import { openSecret } from "../lib/crypto/secret-box";
-import { startAirlock, type RunningAirlock } from "./support/airlock";
-import { launchChromium, screenshotPath } from "./support/browser";
+import { screenshotPath } from "./support/browser";
+import { openConsole, type AirlockConsole } from "./support/console";
 
 // Connections end to end: an admin adds the machine's real PostgreSQL through the form, tests it, grants it to
 // the demo agent, and the agent queries it through the gateway. The secret never reaches a page, an RSC payload,
@@ -17,97 +16,30 @@ const SECRET = "Pg-E2E-Secret-4f9a7c";
 const NEW_SECRET = "Pg-E2E-Rotated-8b1d2e";
 const NAME = "machine-pg";
 
-let airlock: RunningAirlock;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let app: AirlockConsole;
 let connectionId = "";
 
-interface Captured {
-  readonly headers: Record<string, string>;
-  readonly body: Buffer;
-  readonly url: string;
-}
-const captured = new Map<string, Captured>();
-
 beforeAll(async () => {
-  airlock = await startAirlock();
-  browser = await launchChromium();
+  app = await openConsole();
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (airlock) {
-    await airlock.stop();
-    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
-  }
+  await app?.close();
 });
 
-async function signIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
-  await page.getByLabel(/email/i).fill(email);
-  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
-  await page.getByRole("button", { name: /sign in/i }).click();
-  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
-  return { context, page };
-}
-
-/** Clicks, and keeps the server-action POST the click sends under `label`. */
-async function captureAction(page: Page, label: string, click: () => Promise<void>): Promise<void> {
-  const request = page.waitForRequest((candidate: Request) => candidate.method() === "POST" && Boolean(candidate.headers()["next-action"]));
-  await click();
-  const sent = await request;
-  captured.set(label, { headers: await sent.allHeaders(), body: sent.postDataBuffer() ?? Buffer.alloc(0), url: sent.url() });
-}
-
-async function replay(context: BrowserContext, label: string, edit: (body: string) => string = (body) => body) {
-  const action = captured.get(label);
-  expect(action, `the ${label} action was captured`).toBeDefined();
-  const { headers, body, url } = action!;
-  return context.request.post(url, {
-    headers: { "next-action": headers["next-action"]!, "content-type": headers["content-type"]!, accept: "text/x-component", origin: airlock.webUrl },
-    data: Buffer.from(edit(body.toString("latin1")), "latin1"),
-    maxRedirects: 0,
-  });
-}
-
-async function gatewayQuery(token: string, connection: string, sql: string) {
-  const response = await fetch(`${airlock.gatewayUrl}/v1/query`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ connection, sql }),
-  });
-  return { status: response.status, body: (await response.json()) as { rows?: unknown[][]; columns?: unknown[]; code?: string } };
-}
-
-async function withStore<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${airlock.storePort}/postgres` });
-  await db.connect();
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
+/** The demo agent's `sql` on `connection`, through the gateway. */
+function gatewayQuery(connection: string, sql: string) {
+  return app.agentQuery<{ rows?: unknown[][]; columns?: unknown[]; code?: string }>(sql, { connection });
 }
 
 function masterKey(): Buffer {
-  return Buffer.from(fs.readFileSync(path.join(airlock.dataDir, "master.key"), "utf8").trim(), "base64");
+  return Buffer.from(fs.readFileSync(path.join(app.airlock.dataDir, "master.key"), "utf8").trim(), "base64");
 }
 
 async function storedSecret(): Promise<{ ciphertext: Buffer; plain: string }> {
-  const { rows } = await withStore((db) => db.query<{ secretCiphertext: Buffer }>(`SELECT "secretCiphertext" FROM "Connection" WHERE id = $1`, [connectionId]));
+  const { rows } = await app.withStore((db) => db.query<{ secretCiphertext: Buffer }>(`SELECT "secretCiphertext" FROM "Connection" WHERE id = $1`, [connectionId]));
   const ciphertext = rows[0]!.secretCiphertext;
   return { ciphertext, plain: openSecret(masterKey(), ciphertext, connectionId) };
-}
-
-/** The page's HTML and its RSC payload, neither of which may hold a secret. */
-async function bothPayloads(context: BrowserContext, pathname: string): Promise<string> {
-  const html = await context.request.get(`${airlock.webUrl}${pathname}`);
-  const rsc = await context.request.get(`${airlock.webUrl}${pathname}`, { headers: { rsc: "1" } });
-  return `${await html.text()}\n${await rsc.text()}`;
 }
 
 async function fillConnection(page: Page, values: { name: string; host: string; port: string; secret: string }) {
@@ -125,8 +57,8 @@ async function fillConnection(page: Page, values: { name: string; host: string; 
 
 describe("connections", () => {
   test("an admin adds the machine's PostgreSQL, tests it, grants it to the demo agent, and the agent queries it", async () => {
-    const { context, page } = await signIn("admin@airlock.local");
-    await page.goto(`${airlock.webUrl}/connections`);
+    const { context, page } = await app.signIn("admin@airlock.local");
+    await page.goto(`${app.airlock.webUrl}/connections`);
     await page.getByRole("heading", { name: "Connections", level: 1 }).waitFor();
     await page.locator('[data-connection="shop"]').waitFor();
     await page.screenshot({ path: screenshotPath("connections-list"), fullPage: true });
@@ -142,13 +74,13 @@ describe("connections", () => {
     await page.screenshot({ path: screenshotPath("connection-new-errors"), fullPage: true });
 
     await fillConnection(page, { name: NAME, host: "127.0.0.1", port: "5432", secret: SECRET });
-    await captureAction(page, "test", () => page.getByRole("button", { name: "Test connection" }).click());
+    await app.captureAction(page, "test", () => page.getByRole("button", { name: "Test connection" }).click());
     const success = page.getByRole("status").filter({ hasText: "Connected to PostgreSQL" });
     await success.waitFor({ timeout: 15_000 });
     expect(await success.textContent()).toMatch(/SELECT 1 answered in \d+ ms/);
     await page.screenshot({ path: screenshotPath("connection-new-tested"), fullPage: true });
 
-    await captureAction(page, "create", () => page.getByRole("button", { name: "Create connection" }).click());
+    await app.captureAction(page, "create", () => page.getByRole("button", { name: "Create connection" }).click());
     await page.waitForURL(/\/connections\/[0-9a-f-]{36}\?saved=created$/);
     connectionId = /\/connections\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     await page.getByRole("heading", { name: NAME, level: 1 }).waitFor();
@@ -156,36 +88,36 @@ describe("connections", () => {
     expect((await storedSecret()).plain).toBe(SECRET);
 
     // Before any grant, the demo agent may not use it.
-    const refused = await gatewayQuery(airlock.demo!.agentToken, NAME, "select 1 as one");
+    const refused = await gatewayQuery(NAME, "select 1 as one");
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe("no_grant");
 
     await page.getByLabel("Agent", { exact: true }).selectOption({ label: "claude-demo" });
-    await captureAction(page, "grant", () => page.getByRole("button", { name: "Grant access" }).click());
+    await app.captureAction(page, "grant", () => page.getByRole("button", { name: "Grant access" }).click());
     await page.locator('[data-grant="agent claude-demo"]').waitFor();
     await page.screenshot({ path: screenshotPath("connection-detail"), fullPage: true });
 
     // The gateway keeps grant look-ups for at most 500 ms.
-    let answer = await gatewayQuery(airlock.demo!.agentToken, NAME, "select 1 as one");
+    let answer = await gatewayQuery(NAME, "select 1 as one");
     for (let tries = 0; answer.status !== 200 && tries < 20; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      answer = await gatewayQuery(airlock.demo!.agentToken, NAME, "select 1 as one");
+      answer = await gatewayQuery(NAME, "select 1 as one");
     }
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.rows).toEqual([[1]]);
 
     // The saved connection tests fine from its page too.
-    await captureAction(page, "test-saved", () => page.getByRole("button", { name: "Test connection" }).click());
+    await app.captureAction(page, "test-saved", () => page.getByRole("button", { name: "Test connection" }).click());
     await page.getByRole("status").filter({ hasText: "Connected to PostgreSQL" }).waitFor({ timeout: 15_000 });
 
     for (const pathname of ["/connections", `/connections/${connectionId}`, `/connections/${connectionId}/edit`, "/audit"]) {
-      expect(await bothPayloads(context, pathname), pathname).not.toContain(SECRET);
+      expect(await app.bothPayloads(context, pathname), pathname).not.toContain(SECRET);
     }
   });
 
   test("a wrong port gives a clear failure in test connection, without the password", async () => {
-    const { page } = await signIn("admin@airlock.local");
-    await page.goto(`${airlock.webUrl}/connections/new`);
+    const { page } = await app.signIn("admin@airlock.local");
+    await page.goto(`${app.airlock.webUrl}/connections/new`);
     await fillConnection(page, { name: "nowhere", host: "127.0.0.1", port: "1", secret: SECRET });
     // By keyboard only: from the name field, Tab reaches every control in order, then "Test connection".
     await page.getByLabel("Name", { exact: true }).focus();
@@ -211,21 +143,21 @@ describe("connections", () => {
   });
 
   test("editing without typing the password keeps it; a new password is re-sealed; neither reaches the audit log", async () => {
-    const { context, page } = await signIn("admin@airlock.local");
+    const { context, page } = await app.signIn("admin@airlock.local");
     const before = await storedSecret();
-    await page.goto(`${airlock.webUrl}/connections/${connectionId}/edit`);
+    await page.goto(`${app.airlock.webUrl}/connections/${connectionId}/edit`);
     await page.getByRole("heading", { name: `Edit ${NAME}` }).waitFor();
     await expect(page.getByLabel("Password", { exact: true }).inputValue()).resolves.toBe("");
     await page.screenshot({ path: screenshotPath("connection-edit"), fullPage: true });
     await page.getByLabel("Row limit").fill("300");
-    await captureAction(page, "update", () => page.getByRole("button", { name: "Save changes" }).click());
+    await app.captureAction(page, "update", () => page.getByRole("button", { name: "Save changes" }).click());
     await page.waitForURL(/saved=updated$/);
     const kept = await storedSecret();
     expect(kept.ciphertext.equals(before.ciphertext)).toBe(true);
     expect(kept.plain).toBe(SECRET);
 
     // Pointing it at another server without the password is refused beside the field.
-    await page.goto(`${airlock.webUrl}/connections/${connectionId}/edit`);
+    await page.goto(`${app.airlock.webUrl}/connections/${connectionId}/edit`);
     await page.getByLabel("Host").fill("localhost");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.locator("#secret-error").filter({ hasText: "Enter the password again" }).waitFor();
@@ -240,10 +172,10 @@ describe("connections", () => {
     expect(resealed.plain).toBe(NEW_SECRET);
 
     // The gateway picks the changed connection up.
-    const answer = await gatewayQuery(airlock.demo!.agentToken, NAME, "select 2 as two");
+    const answer = await gatewayQuery(NAME, "select 2 as two");
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
 
-    const audit = await withStore((db) =>
+    const audit = await app.withStore((db) =>
       db.query<{ action: string; details: unknown }>(`SELECT action, details FROM "AuditLog" WHERE "targetId" = $1 OR details::text LIKE $2 ORDER BY id`, [connectionId, `%${NAME}%`]),
     );
     const actions = audit.rows.map((row) => row.action);
@@ -252,7 +184,7 @@ describe("connections", () => {
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(NEW_SECRET);
     for (const pathname of [`/connections/${connectionId}`, `/connections/${connectionId}/edit`]) {
-      const payload = await bothPayloads(context, pathname);
+      const payload = await app.bothPayloads(context, pathname);
       expect(payload).not.toContain(NEW_SECRET);
       expect(payload).not.toContain(SECRET);
     }
@@ -260,53 +192,53 @@ describe("connections", () => {
 
   test("an approver sees connections but is refused the edit pages and every edit action; a policy author too", async () => {
     for (const email of ["approver@airlock.local", "author@airlock.local"]) {
-      const { context, page } = await signIn(email);
-      await page.goto(`${airlock.webUrl}/connections`);
+      const { context, page } = await app.signIn(email);
+      await page.goto(`${app.airlock.webUrl}/connections`);
       await page.locator(`[data-connection="${NAME}"]`).waitFor();
       await expect(page.getByRole("link", { name: "Add connection" }).count()).resolves.toBe(0);
-      await page.goto(`${airlock.webUrl}/connections/${connectionId}`);
+      await page.goto(`${app.airlock.webUrl}/connections/${connectionId}`);
       await page.locator('[data-grant="agent claude-demo"]').waitFor();
       await expect(page.getByRole("button", { name: /Remove|Grant access|Test connection/ }).count()).resolves.toBe(0);
       await expect(page.getByRole("link", { name: "Edit connection" }).count()).resolves.toBe(0);
       if (email.startsWith("approver")) await page.screenshot({ path: screenshotPath("connection-detail-approver"), fullPage: true });
 
       for (const pathname of ["/connections/new", `/connections/${connectionId}/edit`]) {
-        const response = await page.goto(`${airlock.webUrl}${pathname}`);
+        const response = await page.goto(`${app.airlock.webUrl}${pathname}`);
         expect(response?.status(), `${email} ${pathname}`).toBe(403);
       }
       for (const label of ["test", "test-saved", "create", "grant", "update"]) {
-        const response = await replay(context, label, (body) => body.split(NAME).join(`${NAME}-forged`));
+        const response = await app.replay(context, label, (body) => body.split(NAME).join(`${NAME}-forged`));
         expect(response.status(), `${email} replaying ${label}`).toBe(403);
         expect(await response.text()).not.toContain("Connected to");
       }
     }
-    const { rows } = await withStore((db) => db.query(`SELECT name FROM "Connection" WHERE name = $1`, [`${NAME}-forged`]));
+    const { rows } = await app.withStore((db) => db.query(`SELECT name FROM "Connection" WHERE name = $1`, [`${NAME}-forged`]));
     expect(rows).toHaveLength(0);
   });
 
   test("removing a grant through another connection's page is refused (forged grant id)", async () => {
-    const { context, page } = await signIn("admin@airlock.local");
-    const shopGrant = await withStore(async (db) => {
+    const { context, page } = await app.signIn("admin@airlock.local");
+    const shopGrant = await app.withStore(async (db) => {
       const { rows } = await db.query<{ id: string }>(`SELECT g.id FROM "Grant" g JOIN "Connection" c ON c.id = g."connectionId" WHERE c.name = 'shop' LIMIT 1`);
       return rows[0]!.id;
     });
-    await page.goto(`${airlock.webUrl}/connections/${connectionId}`);
+    await page.goto(`${app.airlock.webUrl}/connections/${connectionId}`);
     const grantRow = page.locator('[data-grant="agent claude-demo"]');
     const ownGrant = await grantRow.locator('input[name="grantId"]').inputValue();
     page.once("dialog", (dialog) => void dialog.accept());
-    await captureAction(page, "remove-grant", () => grantRow.getByRole("button", { name: /Remove the grant/ }).click());
+    await app.captureAction(page, "remove-grant", () => grantRow.getByRole("button", { name: /Remove the grant/ }).click());
     await grantRow.waitFor({ state: "detached" });
 
-    const forged = await replay(context, "remove-grant", (body) => body.split(ownGrant).join(shopGrant));
+    const forged = await app.replay(context, "remove-grant", (body) => body.split(ownGrant).join(shopGrant));
     expect(forged.status()).toBe(200);
     expect(await forged.text()).toContain("does not exist on this connection");
-    const { rows } = await withStore((db) => db.query(`SELECT id FROM "Grant" WHERE id = $1`, [shopGrant]));
+    const { rows } = await app.withStore((db) => db.query(`SELECT id FROM "Grant" WHERE id = $1`, [shopGrant]));
     expect(rows).toHaveLength(1);
-    const stillShop = await gatewayQuery(airlock.demo!.agentToken, "shop", "select 1 as one");
+    const stillShop = await gatewayQuery("shop", "select 1 as one");
     expect(stillShop.status).toBe(200);
 
     // And an approver replaying the removal is refused outright.
-    const approver = await signIn("approver@airlock.local");
-    expect((await replay(approver.context, "remove-grant", (body) => body.split(ownGrant).join(shopGrant))).status()).toBe(403);
+    const approver = await app.signIn("approver@airlock.local");
+    expect((await app.replay(approver.context, "remove-grant", (body) => body.split(ownGrant).join(shopGrant))).status()).toBe(403);
   });
 });

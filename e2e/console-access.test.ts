@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { APIRequestContext, Browser, BrowserContext, Page } from "playwright-core";
+import type { APIRequestContext } from "playwright-core";
 import { ALL_PERMISSIONS, can, type Permission, type Role } from "../lib/auth/permissions";
-import { startAirlock, type RunningAirlock } from "./support/airlock";
 import { callAction, serverActions, signedInRequest } from "./support/access";
-import { launchChromium, screenshotPath } from "./support/browser";
+import { screenshotPath } from "./support/browser";
+import { openConsole, type AirlockConsole } from "./support/console";
 
 // Who may do what, asked of the server directly: every role × every page, route handler and server action of the
 // build, against the one permission table (lib/auth/permissions.ts). A new action, page or route must be listed
@@ -71,29 +71,21 @@ const PEOPLE: Record<Role, string> = {
   auditor: "auditor@airlock.local",
 };
 
-let airlock: RunningAirlock;
-let browser: Browser;
+let app: AirlockConsole;
 const as = {} as Record<Role, APIRequestContext>;
 let nobody: APIRequestContext;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  airlock = await startAirlock();
-  browser = await launchChromium();
+  app = await openConsole({ context: { acceptDownloads: true } });
   for (const [role, email] of Object.entries(PEOPLE) as [Role, string][]) {
-    as[role] = await signedInRequest(airlock.webUrl, email, airlock.demo!.dashboardPassword);
+    as[role] = await signedInRequest(app.airlock.webUrl, email, app.demo().dashboardPassword);
   }
-  nobody = await (await import("playwright-core")).request.newContext({ baseURL: airlock.webUrl, maxRedirects: 0 });
+  nobody = await (await import("playwright-core")).request.newContext({ baseURL: app.airlock.webUrl, maxRedirects: 0 });
 });
 
 afterAll(async () => {
   for (const context of [...Object.values(as), nobody]) await context?.dispose().catch(() => undefined);
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (airlock) {
-    await airlock.stop();
-    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
-  }
+  await app?.close();
 });
 
 describe("role × action matrix", () => {
@@ -133,48 +125,32 @@ describe("role × action matrix", () => {
     for (const action of serverActions()) {
       const permission = ACTIONS[action.exportedName]!;
       for (const role of Object.keys(PEOPLE) as Role[]) {
-        const status = await callAction(as[role], airlock.webUrl, action);
+        const status = await callAction(as[role], app.airlock.webUrl, action);
         // Let through, the action meets an empty form and answers with its validation errors.
         if (can([role], permission)) expect(status, `${role} → ${action.exportedName} is let through`).toBe(200);
         else expect(status, `${role} → ${action.exportedName} (${permission})`).toBe(403);
       }
-      const anonymous = await callAction(nobody, airlock.webUrl, action);
+      const anonymous = await callAction(nobody, app.airlock.webUrl, action);
       expect([200, 303, 307, 401, 403], `signed out → ${action.exportedName}`).toContain(anonymous);
     }
   });
 });
 
-async function browse(email: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
-  await page.getByLabel(/email/i).fill(email);
-  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
-  await page.getByRole("button", { name: /^sign in$/i }).click();
-  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
-  return page;
-}
-
 describe("audit log", () => {
   test("an approval decided in the browser is listed for the auditor, filters, and exports as CSV and JSON", async () => {
-    const paused = await fetch(`${airlock.gatewayUrl}/v1/query`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${airlock.demo!.agentToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ connection: "shop", sql: "UPDATE orders SET status = 'shipped' WHERE id = 2", wait: 0 }),
-    });
+    const paused = await app.agentQuery<{ approval: { id: string; url: string } }>("UPDATE orders SET status = 'shipped' WHERE id = 2");
     expect(paused.status).toBe(202);
-    const { approval } = (await paused.json()) as { approval: { id: string; url: string } };
+    const { approval } = paused.body;
 
-    const approver = await browse(PEOPLE.approver);
+    const { page: approver } = await app.signIn(PEOPLE.approver);
     await approver.screenshot({ path: screenshotPath("home-approver"), fullPage: true });
     await approver.goto(approval.url);
     await approver.getByLabel("Reason").fill("checked with the shop team");
     await approver.getByRole("button", { name: "Approve" }).click();
     await approver.getByRole("status").filter({ hasText: /approved/i }).first().waitFor();
 
-    const auditor = await browse(PEOPLE.auditor);
-    await auditor.goto(`${airlock.webUrl}/audit`);
+    const { page: auditor } = await app.signIn(PEOPLE.auditor);
+    await auditor.goto(`${app.airlock.webUrl}/audit`);
     const row = auditor.getByRole("row").filter({ hasText: "approval.approve" }).filter({ hasText: PEOPLE.approver });
     await row.waitFor();
     await row.getByText("checked with the shop team").waitFor();
@@ -211,8 +187,8 @@ describe("audit log", () => {
 
 describe("people", () => {
   test("an admin adds a person who then signs in with their role; disabling them ends their access at once", async () => {
-    const admin = await browse(PEOPLE.admin);
-    await admin.goto(`${airlock.webUrl}/people`);
+    const { page: admin } = await app.signIn(PEOPLE.admin);
+    await admin.goto(`${app.airlock.webUrl}/people`);
     const add = admin.getByRole("form", { name: "Add a person" });
     await add.getByRole("button", { name: "Add person" }).click();
     await add.getByText("Enter an e-mail address").waitFor();
@@ -228,7 +204,7 @@ describe("people", () => {
     await add.getByRole("status").filter({ hasText: "Added new.approver@corp.test" }).waitFor();
     await admin.screenshot({ path: screenshotPath("people"), fullPage: true });
 
-    const newcomer = await signedInRequest(airlock.webUrl, "new.approver@corp.test", "a long first password");
+    const newcomer = await signedInRequest(app.airlock.webUrl, "new.approver@corp.test", "a long first password");
     expect((await newcomer.get("/approvals")).status()).toBe(200);
     expect((await newcomer.get("/people")).status()).toBe(403);
 
@@ -249,7 +225,7 @@ describe("people", () => {
     await own.getByRole("button", { name: "Save" }).click();
     await own.getByRole("alert").filter({ hasText: "cannot take away your own admin role" }).waitFor();
 
-    await admin.goto(`${airlock.webUrl}/audit?action=user.create`);
+    await admin.goto(`${app.airlock.webUrl}/audit?action=user.create`);
     await admin.getByRole("row").filter({ hasText: "new.approver@corp.test" }).waitFor();
   });
 });

@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startAirlock, type RunningAirlock } from "./support/airlock";
-import { launchChromium, screenshotPath } from "./support/browser";
+import type { Page } from "playwright-core";
+import { screenshotPath } from "./support/browser";
+import { openConsole, type AirlockConsole } from "./support/console";
 import { startPeopleIdp, type PeopleIdp } from "./support/people-idp";
 
 // People sign in through a real OpenID provider (authorization code + PKCE, the provider's own login and consent
@@ -11,9 +10,7 @@ import { startPeopleIdp, type PeopleIdp } from "./support/people-idp";
 const ADMIN = { email: "root@corp.test", password: "bootstrap admin password" };
 
 let idp: PeopleIdp;
-let airlock: RunningAirlock;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let app: AirlockConsole;
 
 beforeAll(async () => {
   idp = await startPeopleIdp({
@@ -21,41 +18,31 @@ beforeAll(async () => {
     bob: { email: "bob@corp.test", name: "Bob", groups: ["staff"] },
     mallory: { email: "approver@airlock.local", name: "Mallory", groups: ["db-admins"] },
   });
-  airlock = await startAirlock({
-    env: {
-      AIRLOCK_OIDC_ISSUER: idp.issuer,
-      AIRLOCK_OIDC_CLIENT_ID: idp.clientId,
-      AIRLOCK_OIDC_CLIENT_SECRET: idp.clientSecret,
-      AIRLOCK_OIDC_ROLES: "oncall=approver,db-admins=admin",
-      AIRLOCK_OIDC_LABEL: "Corp SSO",
-      AIRLOCK_ADMIN_EMAIL: ADMIN.email,
-      AIRLOCK_ADMIN_PASSWORD: ADMIN.password,
+  app = await openConsole({
+    airlock: {
+      env: {
+        AIRLOCK_OIDC_ISSUER: idp.issuer,
+        AIRLOCK_OIDC_CLIENT_ID: idp.clientId,
+        AIRLOCK_OIDC_CLIENT_SECRET: idp.clientSecret,
+        AIRLOCK_OIDC_ROLES: "oncall=approver,db-admins=admin",
+        AIRLOCK_OIDC_LABEL: "Corp SSO",
+        AIRLOCK_ADMIN_EMAIL: ADMIN.email,
+        AIRLOCK_ADMIN_PASSWORD: ADMIN.password,
+      },
     },
   });
-  idp.register(airlock.webUrl);
-  browser = await launchChromium();
+  idp.register(app.airlock.webUrl);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (airlock) {
-    await airlock.stop();
-    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
-  }
+  await app?.close();
   await idp?.stop();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  return context.newPage();
-}
-
 /** Through the provider's own login and consent pages, as the given login. */
 async function signInAtProvider(login: string): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
+  const page = await (await app.newContext()).newPage();
+  await page.goto(`${app.airlock.webUrl}/signin`);
   await page.screenshot({ path: screenshotPath("signin-with-provider"), fullPage: true });
   await page.getByRole("button", { name: "Sign in with Corp SSO" }).click();
   await page.waitForURL((url) => url.href.startsWith(idp.issuer));
@@ -63,7 +50,7 @@ async function signInAtProvider(login: string): Promise<Page> {
   await page.locator('input[name="password"]').fill("any password");
   await page.locator('button[type="submit"]').click();
   await page.locator('button[type="submit"]', { hasText: /continue/i }).click();
-  await page.waitForURL((url) => url.href.startsWith(airlock.webUrl));
+  await page.waitForURL((url) => url.href.startsWith(app.airlock.webUrl));
   return page;
 }
 
@@ -75,33 +62,28 @@ test("someone whose groups map to a role signs in through the provider and gets 
   expect(await nav.getByRole("link", { name: "Policies" }).count()).toBe(0);
   expect(await page.getByText("Ada Lovelace").count()).toBeGreaterThan(0);
 
-  const response = await page.goto(`${airlock.webUrl}/policies`);
+  const response = await page.goto(`${app.airlock.webUrl}/policies`);
   expect(response?.status()).toBe(403);
-  expect((await page.goto(`${airlock.webUrl}/approvals`))?.status()).toBe(200);
+  expect((await page.goto(`${app.airlock.webUrl}/approvals`))?.status()).toBe(200);
 });
 
 test("someone whose groups map to no role is refused with a reason", async () => {
   const page = await signInAtProvider("bob");
   await page.waitForURL(/\/signin/);
   await page.getByRole("alert").filter({ hasText: "give you no role in Airlock" }).waitFor();
-  expect((await page.goto(`${airlock.webUrl}/approvals`))?.url()).toMatch(/\/signin/);
+  expect((await page.goto(`${app.airlock.webUrl}/approvals`))?.url()).toMatch(/\/signin/);
 });
 
 test("an account is never taken over through the provider by its e-mail address", async () => {
   const page = await signInAtProvider("mallory");
   await page.waitForURL(/\/signin/);
   await page.getByRole("alert").filter({ hasText: "already uses your e-mail address" }).waitFor();
-  expect((await page.goto(`${airlock.webUrl}/`))?.url()).toMatch(/\/signin/);
+  expect((await page.goto(`${app.airlock.webUrl}/`))?.url()).toMatch(/\/signin/);
 });
 
 test("the bootstrap admin from configuration signs in with a password", async () => {
-  const page = await newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
-  await page.getByLabel(/email/i).fill(ADMIN.email);
-  await page.getByLabel(/password/i).fill(ADMIN.password);
-  await page.getByRole("button", { name: /^sign in$/i }).click();
-  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
+  const { page } = await app.signIn(ADMIN.email, { password: ADMIN.password });
   await expect(page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Audit" }).isVisible()).resolves.toBe(true);
-  expect(airlock.output()).toContain(`created the admin ${ADMIN.email}`);
-  expect(airlock.demo, "the demo is seeded beside the bootstrap admin").not.toBeNull();
+  expect(app.airlock.output()).toContain(`created the admin ${ADMIN.email}`);
+  expect(app.airlock.demo, "the demo is seeded beside the bootstrap admin").not.toBeNull();
 });

@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { repoRoot, startAirlock, type RunningAirlock } from "./support/airlock";
-import { launchChromium, screenshotPath } from "./support/browser";
+import { repoRoot } from "./support/airlock";
+import { screenshotPath } from "./support/browser";
+import { openConsole, type AirlockConsole } from "./support/console";
 
 // Sessions and replay end to end: the demo agent reads masked customer columns, is blocked from dropping a table
 // and has an UPDATE approved, all through the real gateway on the demo shop. An auditor finds those statements
@@ -13,9 +12,7 @@ import { launchChromium, screenshotPath } from "./support/browser";
 // chain verified, and exports it as JSON and CSV. An approver may replay but not export; a policy author may do
 // neither. An event changed in the store shows the chain broken at that event.
 
-let airlock: RunningAirlock;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let app: AirlockConsole;
 let sessionId = "";
 
 /** The shop's real card numbers, SSNs and e-mail addresses (demo/shop.sql): none may ever reach a page or export. */
@@ -31,30 +28,12 @@ function expectNoSecrets(text: string, where: string) {
 }
 
 beforeAll(async () => {
-  airlock = await startAirlock();
-  browser = await launchChromium();
+  app = await openConsole({ context: { viewport: { width: 1400, height: 950 }, acceptDownloads: true } });
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (airlock) {
-    await airlock.stop();
-    fs.rmSync(airlock.dataDir, { recursive: true, force: true });
-  }
+  await app?.close();
 });
-
-async function signIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 950 }, acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${airlock.webUrl}/signin`);
-  await page.getByLabel(/email/i).fill(email);
-  await page.getByLabel(/password/i).fill(airlock.demo!.dashboardPassword);
-  await page.getByRole("button", { name: /sign in/i }).click();
-  await page.getByRole("heading", { name: /what needs attention/i }).waitFor();
-  return { context, page };
-}
 
 interface Reply {
   readonly sessionId?: string;
@@ -64,23 +43,8 @@ interface Reply {
 
 const agentSession = `e2e-replay-${randomUUID()}`;
 
-async function query(sql: string, session = agentSession): Promise<{ status: number; body: Reply }> {
-  const response = await fetch(`${airlock.gatewayUrl}/v1/query`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${airlock.demo!.agentToken}`, "content-type": "application/json", "x-airlock-session": session },
-    body: JSON.stringify({ connection: "shop", sql, wait: 0 }),
-  });
-  return { status: response.status, body: (await response.json()) as Reply };
-}
-
-async function withStore<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${airlock.storePort}/postgres` });
-  await db.connect();
-  try {
-    return await work(db);
-  } finally {
-    await db.end();
-  }
+function query(sql: string, session = agentSession) {
+  return app.agentQuery<Reply>(sql, { session });
 }
 
 describe("sessions and replay", () => {
@@ -100,16 +64,16 @@ describe("sessions and replay", () => {
 
     const update = await query("UPDATE orders SET status = 'paid' WHERE id = 5");
     expect(update.status, JSON.stringify(update.body)).toBe(202);
-    const { page } = await signIn("approver@airlock.local");
+    const { page } = await app.signIn("approver@airlock.local");
     await page.goto(update.body.approval!.url);
     await page.getByRole("button", { name: "Approve" }).click();
     await page.getByRole("status").filter({ hasText: "Approved by Demo Approver" }).waitFor();
-    const poll = await fetch(`${airlock.gatewayUrl}/v1/approvals/${update.body.approval!.id}?wait=10`, { headers: { authorization: `Bearer ${airlock.demo!.agentToken}` } });
+    const poll = await app.pollApproval(update.body.approval!.id, 10);
     expect(poll.status).toBe(200);
 
     // Result summaries are written right after the answers: wait until all three are in.
     for (let i = 0; i < 50; i++) {
-      const results = await withStore((db) => db.query(`SELECT count(*)::int AS n FROM "SessionEvent" WHERE "sessionId" = $1 AND type = 'result'`, [sessionId]));
+      const results = await app.withStore((db) => db.query(`SELECT count(*)::int AS n FROM "SessionEvent" WHERE "sessionId" = $1 AND type = 'result'`, [sessionId]));
       if (results.rows[0].n >= 3) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -117,7 +81,7 @@ describe("sessions and replay", () => {
 
   test("an auditor finds the statements by filters, replays the session with masked values only and the chain verified, and exports it", async () => {
     expect(sessionId).not.toBe("");
-    const { page } = await signIn("auditor@airlock.local");
+    const { page } = await app.signIn("auditor@airlock.local");
     await page.getByRole("link", { name: "Sessions" }).first().click();
     await page.getByRole("heading", { name: "Sessions", level: 1 }).waitFor();
     await page.locator('[data-testid="statements-table"]').waitFor();
@@ -203,10 +167,10 @@ describe("sessions and replay", () => {
     const html = await page.request.get(page.url());
     expect(html.status()).toBe(200);
     expectNoSecrets(await html.text(), "the replay HTML");
-    expectNoSecrets(await (await page.request.get(`${airlock.webUrl}/sessions?q=customers`)).text(), "the sessions table");
+    expectNoSecrets(await (await page.request.get(`${app.airlock.webUrl}/sessions?q=customers`)).text(), "the sessions table");
 
     // Exports: every event, masked values only; each export is in the audit log.
-    const eventCount = await withStore((db) => db.query(`SELECT "eventCount" FROM "AgentSession" WHERE id = $1`, [sessionId]).then((r) => r.rows[0].eventCount as number));
+    const eventCount = await app.withStore((db) => db.query(`SELECT "eventCount" FROM "AgentSession" WHERE id = $1`, [sessionId]).then((r) => r.rows[0].eventCount as number));
     const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export JSON" }).click()]);
     expect(jsonDownload.suggestedFilename()).toBe(`airlock-session-${sessionId}.json`);
     const jsonText = fs.readFileSync((await jsonDownload.path())!, "utf8");
@@ -225,29 +189,29 @@ describe("sessions and replay", () => {
     expect(csvLines).toHaveLength(eventCount);
     expect(csvText.split("\r\n")[0]).toBe("session_id,agent,connection,front_door,seq,type,at,decision,sql,payload,prev_hash,hash,chain");
 
-    const audit = await withStore((db) =>
+    const audit = await app.withStore((db) =>
       db.query(`SELECT l.details->>'format' AS format FROM "AuditLog" l JOIN "User" u ON u.id = l."actorId" WHERE l.action = 'session.export' AND l."targetId" = $1 AND u.email = 'auditor@airlock.local' ORDER BY l.at`, [sessionId]),
     );
     expect(audit.rows.map((r) => r.format)).toEqual(["json", "csv"]);
   });
 
   test("an approver may replay but not export; a policy author may do neither; nobody signed out gets anything", async () => {
-    const exportUrl = `${airlock.webUrl}/api/sessions/${sessionId}/export?format=json`;
-    const approver = (await signIn("approver@airlock.local")).page;
-    const replay = await approver.goto(`${airlock.webUrl}/sessions/${sessionId}`);
+    const exportUrl = `${app.airlock.webUrl}/api/sessions/${sessionId}/export?format=json`;
+    const approver = (await app.signIn("approver@airlock.local")).page;
+    const replay = await approver.goto(`${app.airlock.webUrl}/sessions/${sessionId}`);
     expect(replay?.status()).toBe(200);
     await approver.locator('[data-chain="verified"]').waitFor();
     await expect(approver.getByRole("link", { name: /export/i }).count()).resolves.toBe(0);
     for (const format of ["json", "csv"]) {
-      const refused = await approver.request.get(`${airlock.webUrl}/api/sessions/${sessionId}/export?format=${format}`);
+      const refused = await approver.request.get(`${app.airlock.webUrl}/api/sessions/${sessionId}/export?format=${format}`);
       expect(refused.status()).toBe(403);
       expect(await refused.text()).not.toContain("statement");
     }
 
-    const author = (await signIn("author@airlock.local")).page;
+    const author = (await app.signIn("author@airlock.local")).page;
     await expect(author.getByRole("link", { name: "Sessions" }).count()).resolves.toBe(0);
     for (const pathname of ["/sessions", `/sessions/${sessionId}`, "/sessions?decision=block"]) {
-      const response = await author.goto(`${airlock.webUrl}${pathname}`);
+      const response = await author.goto(`${app.airlock.webUrl}${pathname}`);
       expect(response?.status(), pathname).toBe(403);
       expectNoSecrets(await author.content(), pathname);
       expect(await author.content()).not.toContain("card_number");
@@ -256,26 +220,26 @@ describe("sessions and replay", () => {
 
     const anonymous = await fetch(exportUrl, { redirect: "manual" });
     expect(anonymous.status).toBe(401);
-    const anonymousPage = await fetch(`${airlock.webUrl}/sessions/${sessionId}`, { redirect: "manual" });
+    const anonymousPage = await fetch(`${app.airlock.webUrl}/sessions/${sessionId}`, { redirect: "manual" });
     expect([302, 303, 307]).toContain(anonymousPage.status);
 
     // A forged or unknown id is a 404, not an error page with details.
-    const auditor = (await signIn("auditor@airlock.local")).page;
-    expect((await auditor.request.get(`${airlock.webUrl}/api/sessions/${randomUUID()}/export?format=csv`)).status()).toBe(404);
-    expect((await auditor.request.get(`${airlock.webUrl}/api/sessions/'%20OR%201=1--/export`)).status()).toBe(404);
-    expect((await auditor.request.get(`${airlock.webUrl}/api/sessions/${sessionId}/export?format=xml`)).status()).toBe(400);
-    expect((await auditor.goto(`${airlock.webUrl}/sessions/${randomUUID()}`))?.status()).toBe(404);
+    const auditor = (await app.signIn("auditor@airlock.local")).page;
+    expect((await auditor.request.get(`${app.airlock.webUrl}/api/sessions/${randomUUID()}/export?format=csv`)).status()).toBe(404);
+    expect((await auditor.request.get(`${app.airlock.webUrl}/api/sessions/'%20OR%201=1--/export`)).status()).toBe(404);
+    expect((await auditor.request.get(`${app.airlock.webUrl}/api/sessions/${sessionId}/export?format=xml`)).status()).toBe(400);
+    expect((await auditor.goto(`${app.airlock.webUrl}/sessions/${randomUUID()}`))?.status()).toBe(404);
   });
 
   test("an event changed in the store shows the chain broken at that event", async () => {
-    const seq = await withStore(async (db) => {
+    const seq = await app.withStore(async (db) => {
       const { rows } = await db.query(`SELECT seq FROM "SessionEvent" WHERE "sessionId" = $1 AND type = 'result' ORDER BY seq LIMIT 1`, [sessionId]);
       const target = rows[0].seq as number;
       await db.query(`UPDATE "SessionEvent" SET payload = jsonb_set(payload, '{statements,0,rowCount}', '0') WHERE "sessionId" = $1 AND seq = $2`, [sessionId, target]);
       return target;
     });
-    const { page } = await signIn("auditor@airlock.local");
-    await page.goto(`${airlock.webUrl}/sessions/${sessionId}?seq=${seq}`);
+    const { page } = await app.signIn("auditor@airlock.local");
+    await page.goto(`${app.airlock.webUrl}/sessions/${sessionId}?seq=${seq}`);
     const broken = page.locator('[data-chain="broken"]');
     await broken.waitFor();
     await expect(broken.getAttribute("data-broken-seq")).resolves.toBe(String(seq));
@@ -284,7 +248,7 @@ describe("sessions and replay", () => {
     await page.locator('[data-testid="replay-panel"] article', { hasText: "unverified" }).first().waitFor();
     await page.screenshot({ path: screenshotPath("session-replay-broken"), fullPage: true });
 
-    const csv = await page.request.get(`${airlock.webUrl}/api/sessions/${sessionId}/export?format=csv`);
+    const csv = await page.request.get(`${app.airlock.webUrl}/api/sessions/${sessionId}/export?format=csv`);
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain("broken: hash_mismatch");
   });
