@@ -24,7 +24,7 @@ import { findOrOpenSession, openSession, type Opened, type OpenedSession, type O
 
 export interface RecorderOptions {
   readonly log?: Logger;
-  /** How long the first event of a batch waits for company; 0 (default) = the next turn of the event loop. */
+  /** How long the first event of a batch waits for company; 0 (default) = the end of the current tick. */
   readonly flushIntervalMs?: number;
   /** Most events in one transaction (default 500). A full batch is written at once. */
   readonly maxBatch?: number;
@@ -94,7 +94,8 @@ export class Recorder {
   readonly #ownPool: pg.Pool | undefined;
 
   #queue: Pending[] = [];
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #tickQueued = false;
   #timerLazy = false;
   readonly #inFlight = new Set<Promise<void>>();
   /** Sessions with events in a batch in flight, and how many such batches. */
@@ -223,21 +224,27 @@ export class Recorder {
   #schedule(lazy = false): void {
     if (this.#inFlight.size >= this.#depth) return; // a batch that settles drains the queue
     if (this.#queue.length >= this.#maxBatch) return this.#drain();
+    if (this.#tickQueued) return; // a drain is due at the end of this tick anyway
     if (this.#timer && !(this.#timerLazy && !lazy)) return;
     // An eager event replaces a lazy timer: whatever is queued goes with it.
     this.#clearTimer();
-    this.#timerLazy = lazy;
-    this.#timer = lazy
-      ? setTimeout(() => this.#drain(), LAZY_FLUSH_MS)
-      : this.#flushIntervalMs > 0
-        ? setTimeout(() => this.#drain(), this.#flushIntervalMs)
-        : setImmediate(() => this.#drain());
+    if (lazy || this.#flushIntervalMs > 0) {
+      this.#timerLazy = lazy;
+      this.#timer = setTimeout(() => this.#drain(), lazy ? LAZY_FLUSH_MS : this.#flushIntervalMs);
+      return;
+    }
+    // At the end of the current tick: the events recorded together (a statement and its decision) go together,
+    // without waiting for the event loop's next turn.
+    this.#tickQueued = true;
+    process.nextTick(() => {
+      this.#tickQueued = false;
+      this.#drain();
+    });
   }
 
   #clearTimer(): void {
     if (!this.#timer) return;
-    clearTimeout(this.#timer as NodeJS.Timeout);
-    clearImmediate(this.#timer as NodeJS.Immediate);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
