@@ -1,5 +1,5 @@
 import type net from "node:net";
-import type { Decision, MaskingPlan, MaskStrategy } from "../../lib/policy";
+import type { Decision, MaskingPlan } from "../../lib/policy";
 import type { Connection } from "../../lib/store/generated/client";
 import type { Logger } from "../../lib/log";
 import { EngineError } from "../engine/errors";
@@ -8,6 +8,7 @@ import type { ApprovalTicket, DecidedStatement, EngineAgent, Outcome, StatementR
 import type { MaskingOptions } from "../../lib/masking";
 import type { PgWireSession } from "../targets/postgres/wire-session";
 import { describeReply } from "./describe";
+import type { OriginMask } from "./origins";
 import { engineSqlState, SQLSTATE } from "./errors";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./messages";
 import { Output } from "./output";
@@ -53,7 +54,7 @@ export interface WireConnectionDeps {
   readonly splitter: FrameSplitter;
   readonly masking: MaskingOptions;
   /** Strategy of the masked source column a RowDescription field comes from (origin look-up), null when none. */
-  readonly originMasks: (fields: readonly FieldDescription[]) => (MaskStrategy | null)[] | Promise<(MaskStrategy | null)[]>;
+  readonly originMasks: (fields: readonly FieldDescription[]) => OriginMask[] | Promise<OriginMask[]>;
   readonly log: Logger;
   readonly onClose: () => void;
 }
@@ -376,7 +377,7 @@ export class WireConnection {
   }
 
   #masking(fields: readonly FieldDescription[], formats: readonly number[] | undefined, plan: MaskingPlan | undefined): ColumnMasking | Promise<ColumnMasking> {
-    const build = (origins: readonly (MaskStrategy | null)[]) =>
+    const build = (origins: readonly OriginMask[]) =>
       buildColumnMasking({ fields, formats, plan, originMask: (field) => origins[fields.indexOf(field)] ?? null, options: this.#deps.masking });
     const origins = this.#deps.originMasks(fields);
     return origins instanceof Promise ? origins.then(build) : build(origins);

@@ -1,4 +1,5 @@
 import { evaluate, type MaskStrategy } from "../../lib/policy";
+import { analyze } from "../../lib/sql";
 import type { StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 import type { PolicyCache } from "../engine/policy-cache";
@@ -8,11 +9,18 @@ import type { FieldDescription } from "./messages";
 
 // RowDescription names where each column comes from (table oid + attribute number). Whatever the analysis
 // made of the statement (a view, a function, EXECUTE of an SQL-level PREPARE), a column that comes straight
-// from a masked source column is masked with that column's strategy. Oids are resolved once through the
-// target's catalog; the answer per column is kept until the policies change.
+// from a masked source column is masked with that column's strategy. A view's column is followed through the
+// view's own definition (analysed and decided like a statement; a view policy would block counts as fully
+// masked); a column of any other relation that is not a plain table gets the value detectors. Oids are
+// resolved once through the target's catalog; the answer per column is kept until the policies change.
+
+/** What the origin of one column asks for: a strategy, the detectors, or nothing. */
+export type OriginMask = MaskStrategy | "detect" | null;
+
+const REDACT: MaskStrategy = { kind: "redact" };
 
 export class OriginMasks {
-  readonly #cache = new Map<string, MaskStrategy | null>();
+  readonly #cache = new Map<string, OriginMask>();
   #policies: unknown = null;
 
   constructor(
@@ -23,13 +31,14 @@ export class OriginMasks {
   ) {}
 
   /** One entry per field: the masked source column's strategy, or null. Synchronous when every answer is known. */
-  strategies(fields: readonly FieldDescription[]): (MaskStrategy | null)[] | Promise<(MaskStrategy | null)[]> {
+  strategies(fields: readonly FieldDescription[]): OriginMask[] | Promise<OriginMask[]> {
     const compiled = this.policies.current();
     if (compiled !== this.#policies) {
       this.#cache.clear();
+      this.#views.clear();
       this.#policies = compiled;
     }
-    const out: (MaskStrategy | null)[] = new Array(fields.length).fill(null);
+    const out: OriginMask[] = new Array(fields.length).fill(null);
     const unknown: number[] = [];
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
@@ -44,12 +53,33 @@ export class OriginMasks {
         const field = fields[i]!;
         const origin = origins.get(field.tableOid);
         const column = origin?.columns.get(field.columnNumber);
-        const strategy = origin && column ? this.#strategyOf(origin.table, column) : null;
+        let strategy: OriginMask = null;
+        if (origin && column) {
+          if (origin.kind === "v" || origin.kind === "m") strategy = this.#viewColumn(field.tableOid, origin.definition ?? "", field.columnNumber);
+          else strategy = this.#strategyOf(origin.table, column) ?? (origin.kind === "r" || origin.kind === "p" ? null : "detect");
+        }
         this.#cache.set(`${field.tableOid}:${field.columnNumber}`, strategy);
         out[i] = strategy;
       }
       return out;
     });
+  }
+
+  readonly #views = new Map<number, OriginMask[] | "all">();
+
+  /** Column `attnum` of a view, through the view's definition decided as a statement of this agent. */
+  #viewColumn(oid: number, definition: string, attnum: number): OriginMask {
+    let plan = this.#views.get(oid);
+    if (plan === undefined) {
+      const analysis = analyze(definition, "postgres");
+      const context = { connection: this.connection.name, agentId: this.agent.agentId, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
+      const decision = evaluate(this.policies.current(), analysis, context);
+      if (decision.action === "block" || analysis.statements.length !== 1 || analysis.statements[0]!.kind !== "select") plan = "all";
+      else plan = decision.masking.columns.map((column) => column.strategy ?? (column.detectors ? "detect" : null));
+      this.#views.set(oid, plan);
+    }
+    if (plan === "all") return REDACT;
+    return plan[attnum - 1] ?? "detect";
   }
 
   #strategyOf(table: string, column: string): MaskStrategy | null {

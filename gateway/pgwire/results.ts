@@ -170,7 +170,7 @@ export class ResultsExpectation implements Expectation {
       rows: this.#sample,
       rowCount,
       truncated,
-      durationMs: performance.now() - this.#started,
+      durationMs: Math.round((performance.now() - this.#started) * 100) / 100,
     });
   }
 

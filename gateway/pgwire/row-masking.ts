@@ -39,8 +39,8 @@ export interface BuildInput {
   /** Result format per column (Bind's result formats); undefined: the formats RowDescription carries. */
   readonly formats?: readonly number[];
   readonly plan: MaskingPlan | undefined;
-  /** Strategy of the masked source column a field comes from, by RowDescription origin. */
-  readonly originMask: (field: FieldDescription) => MaskStrategy | null;
+  /** What the field's RowDescription origin asks for: the masked source column's strategy, the detectors, or nothing. */
+  readonly originMask: (field: FieldDescription) => MaskStrategy | "detect" | null;
   readonly options: MaskingOptions;
 }
 
@@ -66,9 +66,10 @@ export function buildColumnMasking(input: BuildInput): ColumnMasking {
     if (plan?.touchesMasked && (!planned || (planned.because?.via === "direct" && planned.name.toLowerCase() !== field.name.toLowerCase()))) {
       throw new MaskingRefusal("The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.");
     }
-    const strategy = planned?.strategy ?? input.originMask(field);
+    const origin = input.originMask(field);
+    const strategy = planned?.strategy ?? (origin === "detect" ? null : origin);
     const format = formatOf(input.formats, i, field.format);
-    const detect = planned ? planned.detectors : (plan?.otherColumns.detectors ?? true);
+    const detect = origin === "detect" || (planned ? planned.detectors : (plan?.otherColumns.detectors ?? true));
     let masker: ((value: unknown) => unknown) | null = null;
     if (strategy) {
       if (format === 1 && !TEXT_LIKE.has(field.typeOid)) {
