@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CUSTOMERS, approve, createGatewayFixture, leakedSecrets, reject, targetQuery, type GatewayFixture } from "../gateway/support";
@@ -346,9 +349,29 @@ describe("psql", () => {
     expectNoLeak(table.out, "\\copy customers");
   });
 
-  test("\\copy in is decided as a write", () => {
-    const copy = wire.psql(fx.tokens.valid, "\\copy orders (id, customer_id, amount_cents, status) FROM '/dev/null'");
-    expect(copy.out).not.toMatch(/FATAL/);
+  test("\\copy in is decided as a write: paused for approval, then loaded", async () => {
+    const file = path.join(wire.certDir, "orders.tsv");
+    fs.writeFileSync(file, "90\t1\t900\tcopied\n91\t2\t910\tcopied\n");
+    const child = spawn("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-c", `\\copy orders (id, customer_id, amount_cents, status) FROM '${file}'`, wire.conninfo(fx.tokens.valid)]);
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+    for (let i = 0; i < 100 && !/approval [0-9a-f-]{36}/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const id = approvalIdFrom([output]);
+    expect((await fx.store.approvalRequest.findUniqueOrThrow({ where: { id } })).sqlText).toMatch(/^COPY\s+orders/i);
+    await approve(fx, id);
+    expect(await exited, output).toBe(0);
+    expect(output).toMatch(/COPY 2/);
+    expect(await targetQuery(fx, "shop_pg", "SELECT id FROM orders WHERE status = 'copied' ORDER BY id")).toEqual([{ id: 90 }, { id: 91 }]);
+  });
+
+  test("COPY to or from a server file or program is blocked", () => {
+    for (const sql of ["COPY customers TO '/tmp/airlock-leak.csv'", "COPY orders FROM PROGRAM 'id'", "COPY (SELECT 1) TO PROGRAM 'cat'"]) {
+      const answer = wire.psql(fx.tokens.valid, sql);
+      expect(answer.code, answer.out).not.toBe(0);
+      expect(answer.out).toMatch(/Airlock blocked this statement/);
+    }
   });
 });
 
