@@ -98,6 +98,8 @@ export class WireConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort();
+    // a statement still running on the target is cancelled, so its backend reads the Terminate that follows
+    if (!this.#queue.idle) void this.#deps.target.cancel();
     this.#queue.abandon();
     this.#deps.target.close();
     if (!this.#deps.socket.destroyed) this.#deps.socket.end();
