@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+// The PostgreSQL door's TLS pair for a try-out: a self-signed certificate for localhost, made once with the
+// `openssl` CLI (node:crypto cannot write X.509) under the data directory. Production sets
+// AIRLOCK_PGWIRE_TLS_CERT / AIRLOCK_PGWIRE_TLS_KEY to a real certificate instead.
+
+export interface TlsPair {
+  readonly cert: string;
+  readonly key: string;
+  readonly generated: boolean;
+}
+
+/** The pair under `dataDir/pgwire-tls`, generated when missing; null when openssl is not installed. */
+export function ensureDemoCertificate(dataDir: string): TlsPair | null {
+  const dir = path.join(dataDir, "pgwire-tls");
+  const cert = path.join(dir, "server.crt");
+  const key = path.join(dir, "server.key");
+  if (fs.existsSync(cert) && fs.existsSync(key)) return { cert, key, generated: false };
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "825", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert],
+      { stdio: "ignore" },
+    );
+  } catch {
+    return null;
+  }
+  fs.chmodSync(key, 0o600);
+  return { cert, key, generated: true };
+}
