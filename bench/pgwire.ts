@@ -165,7 +165,13 @@ async function main(): Promise<void> {
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
       const started = performance.now();
-      const child = spawn("psql", ["-X", "-A", "-t", "-o", "/dev/null", "-c", "SELECT aid, bid, abalance, filler FROM pgbench_accounts", conninfo.airlock], { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn("psql", ["-X", "-A", "-t", "-c", "SELECT aid, bid, abalance, filler FROM pgbench_accounts", conninfo.airlock], { stdio: ["ignore", "pipe", "pipe"] });
+      let rows = 0;
+      let leaked = 0;
+      child.stdout.on("data", (chunk: Buffer) => {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+        if (!chunk.includes("|****")) leaked++;
+      });
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const code = await new Promise<number>((resolve) => child.once("exit", (c) => resolve(c ?? 1)));
@@ -173,7 +179,7 @@ async function main(): Promise<void> {
       if (code !== 0) throw new Error(`the 1M-row SELECT failed: ${stderr}`);
       const check = execFileSync("psql", ["-X", "-A", "-t", "-c", "SELECT filler FROM pgbench_accounts WHERE aid = 1", conninfo.airlock], { encoding: "utf8" }).trim();
       process.stdout.write(
-        `\n${SCALE * 100_000} rows with a masked column through Airlock: ${((performance.now() - started) / 1000).toFixed(1)} s; gateway RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak (growth ${(peak - before).toFixed(0)} MB); filler came back as "${check}"\n`,
+        `\n${rows} rows (of ${SCALE * 100_000}) with a masked column through Airlock${leaked > 0 ? ` (${leaked} chunks without a masked value!)` : ""}: ${((performance.now() - started) / 1000).toFixed(1)} s; gateway RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak (growth ${(peak - before).toFixed(0)} MB); filler came back as "${check}"\n`,
       );
     } finally {
       await wire.stop();
