@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import net from "node:net";
 import pg from "pg";
+import { cancelRequest } from "../../gateway/pgwire/serializer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CUSTOMERS, approve, createGatewayFixture, leakedSecrets, reject, targetQuery, type GatewayFixture } from "../gateway/support";
 import { failure, startWireGateway, type WireGateway } from "./support";
@@ -116,6 +118,12 @@ describe("allowed and masked", () => {
       expect(result.fields.find((field) => field.name === "card_number")?.dataTypeID).toBe(25);
       expectNoLeak(JSON.stringify(result.rows), "a masked select");
     }
+  });
+
+  test("several statements in one simple query are each masked by their own plan", async () => {
+    const client = await wire.client(fx.tokens.valid);
+    const results = (await client.query("SELECT ssn FROM customers WHERE id = 1; SELECT name, card_number FROM customers WHERE id = 2; SELECT 1 AS one")) as unknown as pg.QueryResult[];
+    expect(results.map((result) => result.rows)).toEqual([[{ ssn: "****" }], [{ name: "Grace Hopper", card_number: "**** **** **** 4444" }], [{ one: 1 }]]);
   });
 
   test("binary result format: masked text columns are masked too", async () => {
@@ -297,6 +305,27 @@ describe("approval", () => {
     expect(error.code).toBe("42501");
     expect(error.message).toContain("not during the audit");
     expect(await targetQuery(fx, "shop_pg", "SELECT 1 FROM orders WHERE id = 6")).toHaveLength(1);
+  });
+
+  test("CancelRequest while waiting: 57014, the request stays open for a later answer", async () => {
+    const client = await wire.client(fx.tokens.valid);
+    const notices: string[] = [];
+    client.on("notice", (notice) => notices.push(notice.message ?? ""));
+    const running = failure(client.query("UPDATE orders SET status = 'never' WHERE id = 5"));
+    const id = await waitForNotice(notices);
+    const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(wire.port, "127.0.0.1", () => socket.end(cancelRequest(processID, secretKey)));
+      socket.on("close", () => resolve());
+      socket.on("error", () => resolve());
+    });
+    const error = await running;
+    expect(error.code).toBe("57014");
+    expect(error.detail).toContain(id);
+    expect((await fx.store.approvalRequest.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
+    expect((await targetQuery<{ status: string }>(fx, "shop_pg", "SELECT status FROM orders WHERE id = 5"))[0]!.status).toBe("paid");
+    // the connection is still usable
+    expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
   });
 
   test("a statement paused inside a transaction keeps the transaction", async () => {
