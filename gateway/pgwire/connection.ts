@@ -78,8 +78,12 @@ export class WireConnection {
     this.#out = new Output(socket, () => target.pause(), () => target.resume());
     this.#queue = new ResponseQueue(this.#out, () => target.pause(), () => target.resume());
     this.#queue.onExtendedError = () => void (this.#skipToSync = true);
+    this.#queue.onFailure = (error) => {
+      deps.log.error("pgwire.relay_failed", { sessionId: deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+      this.#fatal(SQLSTATE.internal, "Airlock could not relay the database's answer; the session was closed");
+    };
     target.onFrame = (frame) => this.#queue.receive([frame]);
-    target.onClose = () => this.close("target_closed");
+    target.onClose = () => this.#fatal(SQLSTATE.adminShutdown, "the target database closed the connection", "target_closed");
     socket.on("data", (chunk: Buffer) => this.#received(chunk));
     socket.on("close", () => this.close("client_closed"));
     socket.on("error", () => this.close("client_error"));
@@ -433,11 +437,11 @@ export class WireConnection {
     this.#skipToSync = true;
   }
 
-  #fatal(code: string, message: string): void {
+  #fatal(code: string, message: string, reason = "protocol_error"): void {
     if (this.#closed) return;
     this.#out.push(errorResponse({ severity: "FATAL", code, message }));
     this.#out.flush();
-    this.close("protocol_error");
+    this.close(reason);
   }
 }
 

@@ -29,6 +29,8 @@ export class ResponseQueue {
   status: TransactionStatus = "I";
   /** Set when an extended-protocol error happened and the client has not sent its Sync yet. */
   onExtendedError: () => void = () => undefined;
+  /** A server frame could not be handled (malformed target traffic, a masking failure): the session must end. */
+  onFailure: (error: unknown) => void = () => undefined;
 
   constructor(
     private readonly out: Output,
@@ -57,7 +59,11 @@ export class ResponseQueue {
       this.#backlog.push(...frames);
       return;
     }
-    this.#run(frames, 0);
+    try {
+      this.#run(frames, 0);
+    } catch (error) {
+      this.onFailure(error);
+    }
   }
 
   /** The session ended: every expectation left is told so. */
@@ -71,16 +77,15 @@ export class ResponseQueue {
       if (result !== true) {
         this.#busy = true;
         this.pauseTarget();
-        void result.then(
-          () => {
+        void result
+          .then(() => {
             this.#busy = false;
             const rest = frames.slice(i + 1).concat(this.#backlog);
             this.#backlog = [];
             this.resumeTarget();
             this.#run(rest, 0);
-          },
-          () => undefined,
-        );
+          })
+          .catch((error: unknown) => this.onFailure(error));
         this.out.flush();
         return;
       }

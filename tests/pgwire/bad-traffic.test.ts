@@ -118,6 +118,21 @@ describe("after authentication", () => {
   });
 });
 
+describe("the target side", () => {
+  test("a target backend terminated under a client: that client gets a FATAL, the others carry on", async () => {
+    const client = await wire.client(fx.tokens.valid);
+    const errors: Error[] = [];
+    client.on("error", (error) => errors.push(error));
+    await client.query("SELECT 'terminate_me_marker' AS m");
+    const [backend] = await targetQuery<{ pid: number }>(fx, "shop_pg", "SELECT pid FROM pg_stat_activity WHERE query LIKE '%terminate_me_marker%' AND pid <> pg_backend_pid()");
+    await targetQuery(fx, "shop_pg", "SELECT pg_terminate_backend($1)", [backend!.pid]);
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const failed = errors[0] ?? (await failure(client.query("SELECT 1")));
+    expect(`${(failed as { code?: string }).code ?? ""} ${failed.message}`).toMatch(/57P01|terminat/);
+    await stillServing();
+  });
+});
+
 describe("CancelRequest", () => {
   test("cancels the statement of the client it names, on its own target backend only", async () => {
     const victim = await wire.client(fx.tokens.valid);
