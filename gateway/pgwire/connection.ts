@@ -13,15 +13,26 @@ import { engineSqlState, SQLSTATE } from "./errors";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./messages";
 import { Output } from "./output";
 import { FrameSplitter, parseClientMessage } from "./parser";
-import { oneReply, ResponseQueue, syncReply } from "./responses";
+import { oneReply, ResponseQueue, syncReply, type Expectation } from "./responses";
 import { ResultsExpectation } from "./results";
 import { buildColumnMasking, formatOf, type ColumnMasking } from "./row-masking";
-import { FLUSH, describe as describeFrame, errorResponse, noticeResponse, readyForQuery, type ErrorFields } from "./serializer";
+import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, noticeResponse, readyForQuery, type ErrorFields } from "./serializer";
 
 // One authenticated wire client and its pinned target session. Client messages are handled one at a time, in
 // order: a Query or an Execute goes through the engine (decide → record → approval → run here, masked), Parse is
 // decided at once (a blocked statement fails there), the rest passes through. Answers come back through the
 // ResponseQueue in the order they were asked for.
+
+/**
+ * Sent to the target when Airlock refuses a statement inside a transaction block: an Execute of a portal that
+ * cannot exist fails (34000) without touching anything, and the target's transaction is then aborted exactly as
+ * if the refused statement had failed there. Its error is swallowed (the client got Airlock's).
+ */
+const ABORT_TRANSACTION = executeFrame("airlock refused statement", 0);
+
+function swallowError(extended: boolean): Expectation {
+  return { sync: false, extended, take: () => true, skip() {} };
+}
 
 /** How long a paused statement waits for its approval (the request's own expiry usually comes first). */
 const APPROVAL_WAIT_MS = 24 * 60 * 60 * 1000;
@@ -211,10 +222,10 @@ export class WireConnection {
     };
     try {
       const outcome = await this.#submit(sql, [], run);
-      if (outcome.kind !== "result") this.#queue.reply(...this.#refusal(outcome), readyForQuery(this.#queue.status));
+      if (outcome.kind !== "result") this.#refuseQuery(...this.#refusal(outcome));
     } catch (error) {
       if (relayed && error instanceof EngineError && error.code === "target_error") return;
-      this.#queue.reply(this.#errorFrame(error), readyForQuery(this.#queue.status));
+      this.#refuseQuery(this.#errorFrame(error));
     }
   }
 
@@ -431,6 +442,25 @@ export class WireConnection {
   #failGroup(...frames: Buffer[]): void {
     this.#skipToSync = true;
     this.#queue.reply(...frames);
+    if (this.#queue.status === "T") {
+      // like a failed statement, a refused one aborts the transaction: the target's fails with it
+      this.#queue.expect(swallowError(true));
+      this.#deps.target.write(ABORT_TRANSACTION);
+      this.#deps.target.write(FLUSH);
+    }
+  }
+
+  /** A simple Query Airlock refused: its error, then ReadyForQuery (inside a transaction, the target's own, now failed). */
+  #refuseQuery(...frames: Buffer[]): void {
+    if (this.#queue.status !== "T") {
+      this.#queue.reply(...frames, readyForQuery(this.#queue.status));
+      return;
+    }
+    this.#queue.reply(...frames);
+    this.#queue.expect(swallowError(false));
+    this.#queue.expect(syncReply());
+    this.#deps.target.write(ABORT_TRANSACTION);
+    this.#deps.target.write(SYNC);
   }
 
   #failedByReply(): void {

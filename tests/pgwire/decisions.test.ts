@@ -259,6 +259,22 @@ describe("blocked", () => {
     expect((await client.query({ name: "ok", text: "SELECT count(*)::int AS n FROM orders WHERE id > $1", values: [0] })).rows[0].n).toBe(6);
   });
 
+  test("inside a transaction, a refused statement aborts it like a failed one (simple and extended)", async () => {
+    const client = await wire.client(fx.tokens.valid);
+    await client.query("BEGIN");
+    await client.query("SELECT 1");
+    expect((await failure(client.query("DROP TABLE orders"))).code).toBe("42501");
+    expect((await failure(client.query("SELECT 1"))).code).toBe("25P02");
+    const ended = await client.query("COMMIT");
+    expect(ended.command).toBe("ROLLBACK");
+
+    await client.query("BEGIN");
+    expect((await failure(client.query({ name: "trunc", text: "TRUNCATE orders" }))).code).toBe("42501");
+    expect((await failure(client.query("SELECT 1"))).code).toBe("25P02");
+    await client.query("ROLLBACK");
+    expect((await client.query("SELECT count(*)::int AS n FROM orders")).rows[0].n).toBe(6);
+  });
+
   test("a masked column in a predicate is refused with a hint", async () => {
     const client = await wire.client(fx.tokens.valid);
     const error = await failure(client.query("SELECT id FROM customers WHERE ssn LIKE '2%'"));
