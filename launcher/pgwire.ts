@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
-// The PostgreSQL door's TLS pair for a try-out: a self-signed certificate for localhost, made once with the
+// The PostgreSQL door as `npm start` runs it: its default port (left off when taken) and its TLS pair for a try-out: a self-signed certificate for localhost, made once with the
 // `openssl` CLI (node:crypto cannot write X.509) under the data directory. Production sets
 // AIRLOCK_PGWIRE_TLS_CERT / AIRLOCK_PGWIRE_TLS_KEY to a real certificate instead.
 
@@ -30,4 +31,15 @@ export function ensureDemoCertificate(dataDir: string): TlsPair | null {
   }
   fs.chmodSync(key, 0o600);
   return { cert, key, generated: true };
+}
+
+export const DEFAULT_PGWIRE_PORT = 7432;
+
+/** Whether a listener could bind host:port right now. */
+export function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
 }
