@@ -3,9 +3,9 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-// The PostgreSQL door as `npm start` runs it: its default port (left off when taken) and its TLS pair for a try-out: a self-signed certificate for localhost, made once with the
-// `openssl` CLI (node:crypto cannot write X.509) under the data directory. Production sets
-// AIRLOCK_PGWIRE_TLS_CERT / AIRLOCK_PGWIRE_TLS_KEY to a real certificate instead.
+// The PostgreSQL door as `npm start` runs it: its default port (left off when taken), and for a try-out its TLS
+// pair: a self-signed certificate for localhost, made once with the `openssl` CLI (node:crypto cannot write
+// X.509) under the data directory. Production sets AIRLOCK_PGWIRE_TLS_CERT / AIRLOCK_PGWIRE_TLS_KEY instead.
 
 export interface TlsPair {
   readonly cert: string;
