@@ -3,13 +3,12 @@ import { z } from "zod";
 // Every setting Airlock reads, validated once at start-up. `.env.example` lists the same variables.
 // A problem is reported as one line naming the variable and what is wrong — never its value, which may be a secret.
 
-const port = (fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,5}$/, "must be a port number")
-    .transform(Number)
-    .pipe(z.number().max(65535, "must be between 0 and 65535"))
-    .default(fallback);
+const portNumber = z
+  .string()
+  .regex(/^\d{1,5}$/, "must be a port number")
+  .transform(Number)
+  .pipe(z.number().max(65535, "must be between 0 and 65535"));
+const port = (fallback: number) => portNumber.default(fallback);
 
 const postgresUrl = z.string().refine((value) => {
   try {
@@ -39,7 +38,7 @@ export const envSchema = z.object({
     AIRLOCK_WEB_PORT: port(3000),
     AIRLOCK_GATEWAY_PORT: port(7070),
     /** The PostgreSQL front door (psql, drivers). Unset: off when the gateway runs alone; `npm start` uses 7432. */
-    AIRLOCK_PGWIRE_PORT: port(7432).optional(),
+    AIRLOCK_PGWIRE_PORT: portNumber.optional(),
     AIRLOCK_PGWIRE_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be a host name or IP address to listen on").optional(),
     /** PEM files for the PostgreSQL door's TLS; `npm start` generates a self-signed pair under the data directory. */
     AIRLOCK_PGWIRE_TLS_CERT: z.string().min(1).optional(),
