@@ -1,5 +1,5 @@
 import type net from "node:net";
-import type { Decision, MaskingPlan } from "../../lib/policy";
+import type { MaskingPlan } from "../../lib/policy";
 import type { Connection } from "../../lib/store/generated/client";
 import type { Logger } from "../../lib/log";
 import { EngineError } from "../engine/errors";
@@ -9,14 +9,15 @@ import type { MaskingOptions } from "../../lib/masking";
 import type { PgWireSession } from "../targets/postgres/wire-session";
 import { describeReply } from "./describe";
 import type { OriginMask } from "./origins";
-import { engineSqlState, SQLSTATE } from "./errors";
+import { SQLSTATE } from "./errors";
+import { blockedError, failureError, pendingNotice, refusalOf } from "./replies";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./messages";
 import { Output } from "./output";
 import { FrameSplitter, parseClientMessage } from "./parser";
 import { oneReply, ResponseQueue, syncReply, type Expectation } from "./responses";
 import { ResultsExpectation } from "./results";
 import { buildColumnMasking, formatOf, type ColumnMasking } from "./row-masking";
-import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, noticeResponse, readyForQuery, type ErrorFields } from "./serializer";
+import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, readyForQuery } from "./serializer";
 
 // One authenticated wire client and its pinned target session. Client messages are handled one at a time, in
 // order: a Query or an Execute goes through the engine (decide → record → approval → run here, masked), Parse is
@@ -222,10 +223,10 @@ export class WireConnection {
     };
     try {
       const outcome = await this.#submit(sql, [], run);
-      if (outcome.kind !== "result") this.#refuseQuery(...this.#refusal(outcome));
+      if (outcome.kind !== "result") this.#refuseQuery(refusalOf(outcome));
     } catch (error) {
       if (relayed && error instanceof EngineError && error.code === "target_error") return;
-      this.#refuseQuery(this.#errorFrame(error));
+      this.#refuseQuery(this.#failureFrame(error));
     }
   }
 
@@ -236,7 +237,7 @@ export class WireConnection {
     const { analysis, decision } = await engine.preview(agent, connection, message.sql);
     if (decision.action === "block") {
       await engine.recordBlocked(sessionId, connection, message.sql, analysis, decision).catch(() => undefined);
-      this.#failGroup(this.#blockedError(decision));
+      this.#failGroup(blockedError(decision));
       return;
     }
     const plan = decision.maskingByStatement[0];
@@ -311,10 +312,10 @@ export class WireConnection {
     };
     try {
       const outcome = await this.#submit(portal.statement.sql, portal.params, run);
-      if (outcome.kind !== "result") this.#failGroup(...this.#refusal(outcome));
+      if (outcome.kind !== "result") this.#failGroup(refusalOf(outcome));
     } catch (error) {
       if (relayed && error instanceof EngineError && error.code === "target_error") return;
-      this.#failGroup(this.#errorFrame(error));
+      this.#failGroup(this.#failureFrame(error));
     }
   }
 
@@ -382,15 +383,7 @@ export class WireConnection {
   #pendingNotice(ticket: ApprovalTicket): void {
     // answers still held by the target (ParseComplete, BindComplete) go out first
     this.#deps.target.write(FLUSH);
-    this.#queue.reply(
-      noticeResponse({
-        severity: "NOTICE",
-        code: "00000",
-        message: `Airlock: this statement waits for approval ${ticket.id}${ticket.message ? ` (${ticket.message})` : ""}`,
-        detail: `Approve or reject it at ${ticket.url}; it expires at ${ticket.expiresAt.toISOString()}.`,
-        hint: "The statement runs as soon as it is approved. Cancel (Ctrl-C) to stop waiting.",
-      }),
-    );
+    this.#queue.reply(pendingNotice(ticket));
   }
 
   #masking(fields: readonly FieldDescription[], formats: readonly number[] | undefined, plan: MaskingPlan | undefined): ColumnMasking | Promise<ColumnMasking> {
@@ -405,37 +398,11 @@ export class WireConnection {
     return results.results;
   }
 
-  #refusal(outcome: Exclude<Outcome, { kind: "result" }>): Buffer[] {
-    switch (outcome.kind) {
-      case "blocked":
-        return [this.#blockedError(outcome.decision)];
-      case "pending":
-        return [errorResponse({ severity: "ERROR", code: SQLSTATE.queryCanceled, message: "canceling statement due to user request", detail: `The approval request ${outcome.approval.id} stays open at ${outcome.approval.url}` })];
-      case "rejected":
-        return [errorResponse({ severity: "ERROR", code: SQLSTATE.insufficientPrivilege, message: `A reviewer rejected this statement: ${outcome.reason}`, detail: `Approval request ${outcome.approval.id}` })];
-      case "expired":
-        return [errorResponse({ severity: "ERROR", code: SQLSTATE.insufficientPrivilege, message: "The approval request expired before anyone approved it", detail: `Approval request ${outcome.approval.id}`, hint: "Send the statement again to ask for a new approval." })];
+  #failureFrame(error: unknown): Buffer {
+    if (!(error instanceof EngineError)) {
+      this.#deps.log.error("pgwire.statement_failed", { sessionId: this.#deps.sessionId, error: error instanceof Error ? error.message : String(error) });
     }
-  }
-
-  #blockedError(decision: Extract<Decision, { action: "block" }>): Buffer {
-    const rule = decision.matched.find((matched) => matched.action === "block") ?? decision.matched[0];
-    const fields: ErrorFields = {
-      severity: "ERROR",
-      code: SQLSTATE.insufficientPrivilege,
-      message: `Airlock blocked this statement: ${decision.message}`,
-      detail: rule ? `Policy "${rule.policyId}", rule "${rule.ruleId}"${rule.ruleName ? ` (${rule.ruleName})` : ""}: ${decision.code}` : `Reason: ${decision.code}`,
-      ...(decision.hints.length > 0 ? { hint: decision.hints.join("\n") } : {}),
-    };
-    return errorResponse(fields);
-  }
-
-  #errorFrame(error: unknown): Buffer {
-    if (error instanceof EngineError) {
-      return errorResponse({ severity: "ERROR", code: error.detail.sqlState ?? engineSqlState[error.code], message: error.message });
-    }
-    this.#deps.log.error("pgwire.statement_failed", { sessionId: this.#deps.sessionId, error: error instanceof Error ? error.message : String(error) });
-    return errorResponse({ severity: "ERROR", code: SQLSTATE.internal, message: "Airlock could not run this statement" });
+    return failureError(error);
   }
 
   /** An error for an extended-protocol message: sent in order, then everything up to Sync is skipped. */
