@@ -17,6 +17,7 @@ import { Engine, dialectOf } from "./engine/engine";
 import { PolicyCache } from "./engine/policy-cache";
 import { EngineError } from "./engine/errors";
 import { Metrics } from "./metrics";
+import type { MaskingOptions } from "../lib/masking";
 
 // One gateway process: the engine and everything it stands on, shared by every front door.
 
@@ -41,6 +42,8 @@ export class Gateway {
   readonly policies: PolicyCache;
   readonly waiter: ApprovalWaiter;
   readonly limits: { readonly maxSqlBytes: number };
+  /** The masking settings every front door masks with (the hash key derived from the master key). */
+  readonly maskingOptions: MaskingOptions;
   /** HTTP recording sessions by agent and client key, so a request costs no session lookup in the store. */
   private readonly httpSessions = new Map<string, string>();
   private readonly grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS);
@@ -54,6 +57,8 @@ export class Gateway {
     this.recorder = new Recorder(store, { log, databaseUrl: options.listenUrl });
     this.policies = new PolicyCache(store, log, options.policyRefreshMs);
     this.waiter = new ApprovalWaiter({ store, listenUrl: options.listenUrl });
+    // The hash strategy's key is derived from the master key, so every replica hashes alike.
+    this.maskingOptions = { hashKey: createHmac("sha256", masterKey).update("airlock masking hash key v1").digest() };
     this.engine = new Engine({
       store,
       policies: this.policies,
@@ -63,8 +68,7 @@ export class Gateway {
       metrics: this.metrics,
       log,
       masterKey,
-      // The hash strategy's key is derived from the master key, so every replica hashes alike.
-      masking: { hashKey: createHmac("sha256", masterKey).update("airlock masking hash key v1").digest() },
+      masking: this.maskingOptions,
       publicUrl: options.publicUrl,
       maxSqlBytes: options.maxSqlBytes,
     });

@@ -5,6 +5,8 @@ import { Gateway } from "./gateway";
 import { McpDoor } from "./mcp/server";
 import { createHttpServer } from "./http/server";
 import { readiness } from "./readiness";
+import { PgWireServer } from "./pgwire/listener";
+import fs from "node:fs";
 
 // The gateway worker: the enforcement engine behind the agents' front doors (HTTP API and MCP for now).
 // Started by `npm start`, or on its own with `tsx gateway/main.ts` and the same environment.
@@ -41,9 +43,29 @@ const gateway = new Gateway({
 });
 const mcp = new McpDoor(gateway, log);
 const server = createHttpServer({ gateway, mcp, log, ready: () => readiness(store(), gateway) });
+const pgwire =
+  config.AIRLOCK_PGWIRE_PORT === undefined
+    ? null
+    : new PgWireServer({
+        gateway,
+        log,
+        maxSqlBytes: config.AIRLOCK_MAX_SQL_BYTES,
+        tls:
+          config.AIRLOCK_PGWIRE_TLS_CERT && config.AIRLOCK_PGWIRE_TLS_KEY
+            ? { cert: fs.readFileSync(config.AIRLOCK_PGWIRE_TLS_CERT), key: fs.readFileSync(config.AIRLOCK_PGWIRE_TLS_KEY) }
+            : undefined,
+      });
 
 async function main(): Promise<void> {
   await gateway.start();
+  if (pgwire) {
+    const host = config.AIRLOCK_PGWIRE_HOST ?? config.AIRLOCK_HOST;
+    const port = await pgwire.listen(config.AIRLOCK_PGWIRE_PORT!, host).catch((error: unknown) => {
+      log.error("pgwire.listen_failed", { error: errorMessage(error), port: config.AIRLOCK_PGWIRE_PORT });
+      process.exit(1);
+    });
+    log.info("pgwire.listening", { host, port, tls: Boolean(config.AIRLOCK_PGWIRE_TLS_CERT) });
+  }
   server.listen(config.AIRLOCK_GATEWAY_PORT, config.AIRLOCK_HOST, () => {
     log.info("gateway.listening", { host: config.AIRLOCK_HOST, port: config.AIRLOCK_GATEWAY_PORT });
   });
@@ -64,6 +86,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   const grace = setTimeout(() => server.closeAllConnections(), 10_000);
   await mcp.close();
+  await pgwire?.close();
   await closed;
   clearTimeout(grace);
   await gateway.stop().catch((error: unknown) => log.error("gateway.stop_failed", { error: errorMessage(error) }));

@@ -5,12 +5,14 @@ import type { DemoCredentials } from "../demo/seed";
 export interface BannerInput {
   readonly dashboardUrl: string;
   readonly gatewayUrl: string;
+  /** The PostgreSQL door. */
+  readonly pgwire?: { readonly host: string; readonly port: number; readonly tls: boolean };
   readonly demo: DemoCredentials | null;
   readonly embeddedStore: boolean;
   readonly dataDir: string;
 }
 
-export function banner({ dashboardUrl, gatewayUrl, demo, embeddedStore, dataDir }: BannerInput): string {
+export function banner({ dashboardUrl, gatewayUrl, pgwire, demo, embeddedStore, dataDir }: BannerInput): string {
   const lines = [
     "",
     "  Airlock is running.",
@@ -23,6 +25,7 @@ export function banner({ dashboardUrl, gatewayUrl, demo, embeddedStore, dataDir 
     lines.push(`               (same password: ${others.map((user) => `${user.email} [${user.roles.join(", ")}]`).join(", ")})`);
   }
   lines.push(`  Gateway      ${gatewayUrl}   (health: ${gatewayUrl}/healthz, readiness: ${gatewayUrl}/readyz)`);
+  if (pgwire) lines.push(`  PostgreSQL   ${pgwire.host}:${pgwire.port}   (psql and drivers; database = connection name, password = agent token${pgwire.tls ? ", TLS" : ", NO TLS: tokens refused"})`);
   if (demo) {
     const query = (sql: string) =>
       `    curl -s ${gatewayUrl}/v1/query -H "authorization: Bearer $AIRLOCK_TOKEN" -H 'content-type: application/json' \\\n` +
@@ -39,6 +42,13 @@ export function banner({ dashboardUrl, gatewayUrl, demo, embeddedStore, dataDir 
       "      → blocked, with the rule that blocked it",
       query("UPDATE orders SET total_cents = total_cents + 100 WHERE id = 1"),
       `      → waits for approval: approve it at ${dashboardUrl}, then GET ${gatewayUrl}/v1/approvals/<id>?wait=30`,
+      ...(pgwire
+        ? [
+            "",
+            "  psql, through Airlock (same policy, masking and recording):",
+            `    PGPASSWORD=$AIRLOCK_TOKEN psql "host=${pgwire.host} port=${pgwire.port} dbname=${demo.connectionName} user=agent sslmode=require"`,
+          ]
+        : []),
       "",
       "  Claude Code (MCP):",
       `    claude mcp add --transport http airlock ${gatewayUrl}/mcp --header "Authorization: Bearer ${demo.agentToken}"`,

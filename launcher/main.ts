@@ -12,6 +12,7 @@ import { ensurePrismaClient, ensureWebBuild, root } from "./prepare";
 import { startChild, stopChild, waitHealthy, type Child } from "./processes";
 import { banner } from "./banner";
 import { loadDotEnv } from "./dotenv";
+import { DEFAULT_PGWIRE_PORT, ensureDemoCertificate, portFree } from "./pgwire";
 
 // `npm start`: prepares what is missing (Prisma client, web build, store, migrations, demo), starts the
 // gateway worker and the web app, prints where to go, and stops everything cleanly on Ctrl-C.
@@ -104,6 +105,19 @@ async function main(): Promise<void> {
 
   if (await ensureWebBuild((line) => say(`building the web app: ${line}`))) say("built the web app");
 
+  // The PostgreSQL door: on 7432 unless configured, with TLS (the token travels as its password). When the default
+  // port is taken (another Airlock on this machine), the door stays off rather than stopping everything.
+  const pgwirePort = config.AIRLOCK_PGWIRE_PORT ?? ((await portFree(DEFAULT_PGWIRE_PORT, config.AIRLOCK_PGWIRE_HOST ?? host)) ? DEFAULT_PGWIRE_PORT : null);
+  if (pgwirePort === null) say(`port ${DEFAULT_PGWIRE_PORT} is in use: the PostgreSQL door is off (set AIRLOCK_PGWIRE_PORT to choose another)`);
+  let pgwireTls: { cert: string; key: string } | null =
+    config.AIRLOCK_PGWIRE_TLS_CERT && config.AIRLOCK_PGWIRE_TLS_KEY ? { cert: config.AIRLOCK_PGWIRE_TLS_CERT, key: config.AIRLOCK_PGWIRE_TLS_KEY } : null;
+  if (!pgwireTls) {
+    const pair = ensureDemoCertificate(dataDir);
+    if (pair?.generated) say(`generated a self-signed certificate for the PostgreSQL door in ${path.dirname(pair.cert)}`);
+    if (!pair) say("openssl is not installed: the PostgreSQL door runs without TLS and cannot take agent tokens");
+    pgwireTls = pair;
+  }
+
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -115,6 +129,8 @@ async function main(): Promise<void> {
     NEXTAUTH_SECRET: secrets.authSecret,
     NEXTAUTH_URL: config.publicUrl,
     ...(config.embeddedStore ? { AIRLOCK_EMBEDDED_STORE: "1" } : {}),
+    ...(pgwirePort !== null ? { AIRLOCK_PGWIRE_PORT: String(pgwirePort) } : {}),
+    ...(pgwireTls ? { AIRLOCK_PGWIRE_TLS_CERT: pgwireTls.cert, AIRLOCK_PGWIRE_TLS_KEY: pgwireTls.key } : {}),
   };
   const gatewayUrl = `http://${host}:${config.AIRLOCK_GATEWAY_PORT}`;
   const webUrl = `http://${host}:${config.AIRLOCK_WEB_PORT}`;
@@ -132,7 +148,17 @@ async function main(): Promise<void> {
   }
   await Promise.all([waitHealthy(gateway, `${gatewayUrl}/healthz`, 60_000), waitHealthy(web, `${webUrl}/api/health`, 120_000)]);
 
-  process.stdout.write(banner({ dashboardUrl: config.publicUrl, gatewayUrl, demo, embeddedStore: config.embeddedStore, dataDir }));
+  const pgwireHost = config.AIRLOCK_PGWIRE_HOST ?? host;
+  process.stdout.write(
+    banner({
+      dashboardUrl: config.publicUrl,
+      gatewayUrl,
+      pgwire: pgwirePort === null ? undefined : { host: pgwireHost, port: pgwirePort, tls: pgwireTls !== null },
+      demo,
+      embeddedStore: config.embeddedStore,
+      dataDir,
+    }),
+  );
   say("ready");
 }
 

@@ -15,7 +15,7 @@ import type { PolicyCache } from "./policy-cache";
 import { EngineError } from "./errors";
 import { runStatements } from "./run-statements";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
-import type { ApprovalTicket, EngineAgent, Outcome, StatementRequest } from "./types";
+import type { ApprovalTicket, EngineAgent, Outcome, SessionExecutor, StatementRequest } from "./types";
 
 // The one enforcement pipeline: analyse → decide → record → (await approval) → execute → mask → record.
 // Every front door calls `submit` for a new statement and `resume` for a statement paused for approval.
@@ -89,13 +89,33 @@ export class Engine {
         expiresAt: decision.approval.expiresAt,
       });
       await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
-      return this.resume(agent, created.id, request.waitMs, request.signal);
+      request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
+      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor);
     }
-    return this.execute(sessionId, statementEvent.eventId, analysis, params, decision, connection, request.signal);
+    return this.execute(sessionId, statementEvent.eventId, analysis, params, decision, connection, request.signal, request.executor);
+  }
+
+  /**
+   * The decision a statement would get now, with nothing recorded (the pgwire door's Parse: a blocked statement
+   * fails there; it is recorded when executed, or right away by `recordBlocked`).
+   */
+  async preview(agent: EngineAgent, connection: Connection, sql: string): Promise<{ analysis: Analysis; decision: Decision }> {
+    const analysis = analyze(sql, dialectOf(connection));
+    return { analysis, decision: await this.decide(analysis, agent, connection) };
+  }
+
+  /** Records a statement refused before execution by a preview (pgwire Parse), as submit would have. */
+  async recordBlocked(sessionId: string, connection: Connection, sql: string, analysis: Analysis, decision: Decision): Promise<string> {
+    const [statementEvent] = await Promise.all([
+      this.record(sessionId, "statement", statementSummary(analysis, [], connection.name), { sqlText: sql }),
+      this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
+    ]);
+    this.deps.metrics.statement(decision.action);
+    return statementEvent.eventId;
   }
 
   /** Waits up to `waitMs` for the approval's decision; once approved, runs the statement exactly once. */
-  async resume(agent: EngineAgent, approvalId: string, waitMs: number, signal?: AbortSignal): Promise<Outcome> {
+  async resume(agent: EngineAgent, approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor): Promise<Outcome> {
     const { store } = this.deps;
     const request = await this.findApproval(agent, approvalId);
     const started = Date.now();
@@ -137,7 +157,7 @@ export class Engine {
     const decision = await this.decide(analysis, agent, connection);
     const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
     if (decision.action === "block") return { kind: "blocked", sessionId, eventId: event.eventId, decision };
-    return this.execute(sessionId, event.eventId, analysis, params, decision, connection, signal);
+    return this.execute(sessionId, event.eventId, analysis, params, decision, connection, signal, executor);
   }
 
   private async execute(
@@ -148,17 +168,19 @@ export class Engine {
     decision: Exclude<Decision, { action: "block" }>,
     connection: Connection,
     signal?: AbortSignal,
+    executor?: SessionExecutor,
   ): Promise<Outcome> {
-    const target = this.deps.targets.target(connection);
     const started = performance.now();
     try {
-      const results = await runStatements(target, analysis, params, decision.maskingByStatement, {
-        rowLimit: Math.min(connection.rowLimit, decision.maxRows ?? Number.MAX_SAFE_INTEGER),
-        timeoutMs: connection.statementTimeoutMs,
-        readOnly: connection.readOnly,
-        signal,
-        masking: this.deps.masking,
-      });
+      const results = executor
+        ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, connection, signal })
+        : await runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
+            rowLimit: Math.min(connection.rowLimit, decision.maxRows ?? Number.MAX_SAFE_INTEGER),
+            timeoutMs: connection.statementTimeoutMs,
+            readOnly: connection.readOnly,
+            signal,
+            masking: this.deps.masking,
+          });
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
       // The statement and its decision were durable before the target saw it; the result summary rides with the

@@ -1,4 +1,5 @@
-import type { BlockDecision, Decision } from "../../lib/policy";
+import type { BlockDecision, Decision, MaskingPlan } from "../../lib/policy";
+import type { Analysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 
 // What the front doors hand the engine and what they get back. Every door (HTTP, MCP, pgwire, mysqlwire)
@@ -22,6 +23,28 @@ export interface StatementRequest {
   /** How long to wait for an approval before answering "pending" (0: answer at once). */
   readonly waitMs: number;
   readonly signal?: AbortSignal;
+  /** A door with a session of its own (pgwire) runs the decided statement there instead of on the pool. */
+  readonly executor?: SessionExecutor;
+  /** Called once an approval request exists, before the wait (pgwire sends a NoticeResponse naming it). */
+  readonly onPending?: (ticket: ApprovalTicket) => void;
+}
+
+/** What the engine hands a door's executor once a statement may run: it must mask with `plans` before replying. */
+export interface DecidedStatement {
+  readonly analysis: Analysis;
+  readonly params: readonly unknown[];
+  readonly decision: Exclude<Decision, { action: "block" }>;
+  readonly plans: readonly MaskingPlan[];
+  readonly connection: Connection;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs a decided statement on the door's own target session and relays its answer, masked. Resolves with the
+ * results as the recording should see them (masked sample rows only); rejects with an EngineError.
+ */
+export interface SessionExecutor {
+  run(statement: DecidedStatement): Promise<readonly StatementResult[]>;
 }
 
 export interface ResultColumn {

@@ -177,3 +177,16 @@ describe("sign-in settings for people", () => {
     expect(problems({ AIRLOCK_ADMIN_EMAIL: "root@example.com", AIRLOCK_ADMIN_PASSWORD: "short" })).toEqual(["AIRLOCK_ADMIN_PASSWORD must be at least 12 characters"]);
   });
 });
+
+describe("the PostgreSQL door's settings", () => {
+  it("no port unless one is set (a gateway started alone has no door; npm start sets one)", () => {
+    expect(config({}).AIRLOCK_PGWIRE_PORT).toBeUndefined();
+    expect(config({ AIRLOCK_PGWIRE_PORT: "6543", AIRLOCK_PGWIRE_TLS_CERT: "/c.pem", AIRLOCK_PGWIRE_TLS_KEY: "/k.pem" }).AIRLOCK_PGWIRE_PORT).toBe(6543);
+  });
+
+  it("a bad port, and a certificate without its key, are reported", () => {
+    const found = problems({ AIRLOCK_PGWIRE_PORT: "70000", AIRLOCK_PGWIRE_TLS_CERT: "/c.pem" });
+    expect(found.some((problem) => problem.startsWith("AIRLOCK_PGWIRE_PORT "))).toBe(true);
+    expect(found.some((problem) => problem.startsWith("AIRLOCK_PGWIRE_TLS_CERT and AIRLOCK_PGWIRE_TLS_KEY"))).toBe(true);
+  });
+});

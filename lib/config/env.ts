@@ -4,13 +4,12 @@ import { parseRoleMap } from "../auth/oidc";
 // Every setting Airlock reads, validated once at start-up. `.env.example` lists the same variables.
 // A problem is reported as one line naming the variable and what is wrong — never its value, which may be a secret.
 
-const port = (fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,5}$/, "must be a port number")
-    .transform(Number)
-    .pipe(z.number().max(65535, "must be between 0 and 65535"))
-    .default(fallback);
+const portNumber = z
+  .string()
+  .regex(/^\d{1,5}$/, "must be a port number")
+  .transform(Number)
+  .pipe(z.number().max(65535, "must be between 0 and 65535"));
+const port = (fallback: number) => portNumber.default(fallback);
 
 const postgresUrl = z.string().refine((value) => {
   try {
@@ -39,6 +38,12 @@ export const envSchema = z.object({
     AIRLOCK_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be a host name or IP address to listen on").default("127.0.0.1"),
     AIRLOCK_WEB_PORT: port(3000),
     AIRLOCK_GATEWAY_PORT: port(7070),
+    /** The PostgreSQL front door (psql, drivers). Unset: off when the gateway runs alone; `npm start` uses 7432. */
+    AIRLOCK_PGWIRE_PORT: portNumber.optional(),
+    AIRLOCK_PGWIRE_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be a host name or IP address to listen on").optional(),
+    /** PEM files for the PostgreSQL door's TLS; `npm start` generates a self-signed pair under the data directory. */
+    AIRLOCK_PGWIRE_TLS_CERT: z.string().min(1).optional(),
+    AIRLOCK_PGWIRE_TLS_KEY: z.string().min(1).optional(),
     AIRLOCK_STORE_PORT: port(54329),
     AIRLOCK_DEMO_DB_PORT: port(54330),
     AIRLOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
@@ -95,6 +100,9 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     for (const name of ["AIRLOCK_MASTER_KEY", "AIRLOCK_AUTH_SECRET"]) {
       if (!input[name]) problems.push(`${name} is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)`);
     }
+  }
+  if (Boolean(input.AIRLOCK_PGWIRE_TLS_CERT) !== Boolean(input.AIRLOCK_PGWIRE_TLS_KEY)) {
+    problems.push("AIRLOCK_PGWIRE_TLS_CERT and AIRLOCK_PGWIRE_TLS_KEY go together: set both or neither");
   }
   if (input.AIRLOCK_AGENT_OIDC_ISSUER && !input.AIRLOCK_AGENT_OIDC_AUDIENCE) {
     problems.push("AIRLOCK_AGENT_OIDC_AUDIENCE is required when AIRLOCK_AGENT_OIDC_ISSUER is set (the audience Airlock's tokens carry)");

@@ -31,23 +31,29 @@ export async function readTypeNames(client: pg.PoolClient, oids: readonly number
 export interface RelationOrigin {
   readonly table: string;
   readonly columns: ReadonlyMap<number, string>;
+  /** pg_class.relkind: r (table), p (partitioned), v (view), m (materialized view), f (foreign table), … */
+  readonly kind?: string;
+  /** A view's defining SELECT (pg_get_viewdef), for following its columns back to their tables. */
+  readonly definition?: string;
 }
 
 export async function readOrigins(client: pg.PoolClient, relations: readonly number[]): Promise<Map<number, RelationOrigin>> {
-  const result = await client.query<{ rel: string; nspname: string; relname: string; attnum: number; attname: string }>(
-    `SELECT a.attrelid::int8 AS rel, n.nspname, c.relname, a.attnum, a.attname
+  const result = await client.query<{ rel: string; nspname: string; relname: string; attnum: number; attname: string; relkind: string; viewdef: string | null }>(
+    `SELECT a.attrelid::int8 AS rel, n.nspname, c.relname, a.attnum, a.attname, c.relkind::text AS relkind,
+            CASE WHEN a.attnum = 1 AND c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef
        FROM pg_catalog.pg_attribute a
        JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`,
     [relations],
   );
-  const origins = new Map<number, { table: string; columns: Map<number, string> }>();
+  const origins = new Map<number, { table: string; columns: Map<number, string>; kind: string; definition?: string }>();
   for (const row of result.rows) {
     const rel = Number(row.rel);
     let origin = origins.get(rel);
-    if (origin === undefined) origins.set(rel, (origin = { table: `${row.nspname}.${row.relname}`, columns: new Map() }));
+    if (origin === undefined) origins.set(rel, (origin = { table: `${row.nspname}.${row.relname}`, columns: new Map(), kind: row.relkind }));
     origin.columns.set(row.attnum, row.attname);
+    if (row.viewdef) origin.definition = row.viewdef;
   }
   return origins;
 }

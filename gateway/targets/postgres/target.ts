@@ -8,6 +8,7 @@ import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
+import { openWireSession, type PgWireSession, type WireSessionOptions } from "./wire-session";
 import { sendCancel } from "./cancel";
 import { pgError } from "./errors";
 import { createPgPool, isNoTlsError } from "./pool";
@@ -64,6 +65,29 @@ export class PostgresTarget implements Target {
 
   close(): Promise<void> {
     return this.#inFlight.close(() => this.#pool.end());
+  }
+
+  /**
+   * A connection of its own for one wire client (pgwire door), outside the pool: transactions, prepared
+   * statements and session settings pass through it. The caller closes it.
+   */
+  openSession(options: WireSessionOptions): Promise<PgWireSession> {
+    return openWireSession(this.#settings, options);
+  }
+
+  /** "schema.table" and column names for relation oids (RowDescription origins), cached like the result columns. */
+  async relationOrigins(oids: readonly number[]): Promise<ReadonlyMap<number, RelationOrigin>> {
+    const missing = oids.filter((oid) => oid !== 0 && !this.#origins.has(oid));
+    if (missing.length > 0) {
+      const found = await this.#inFlight.track(() => this.#withClient(SCHEMA_TIMEOUT_MS, (client) => readOrigins(client, [...new Set(missing)])));
+      for (const [rel, origin] of found) this.#origins.set(rel, origin);
+    }
+    const out = new Map<number, RelationOrigin>();
+    for (const oid of oids) {
+      const origin = this.#origins.get(oid);
+      if (origin) out.set(oid, origin);
+    }
+    return out;
   }
 
   async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {

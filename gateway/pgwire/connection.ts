@@ -1,0 +1,444 @@
+import type net from "node:net";
+import type { MaskingPlan } from "../../lib/policy";
+import type { Connection } from "../../lib/store/generated/client";
+import type { Logger } from "../../lib/log";
+import { EngineError } from "../engine/errors";
+import type { Engine } from "../engine/engine";
+import type { ApprovalTicket, DecidedStatement, EngineAgent, Outcome, StatementResult } from "../engine/types";
+import type { MaskingOptions } from "../../lib/masking";
+import type { PgWireSession } from "../targets/postgres/wire-session";
+import { describeReply } from "./describe";
+import type { OriginMask } from "./origins";
+import { SQLSTATE } from "./errors";
+import { blockedError, failureError, pendingNotice, refusalOf } from "./replies";
+import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./messages";
+import { Output } from "./output";
+import { FrameSplitter, parseClientMessage } from "./parser";
+import { oneReply, ResponseQueue, syncReply, type Expectation } from "./responses";
+import { ResultsExpectation } from "./results";
+import { buildColumnMasking, formatOf, type ColumnMasking } from "./row-masking";
+import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, readyForQuery } from "./serializer";
+
+// One authenticated wire client and its pinned target session. Client messages are handled one at a time, in
+// order: a Query or an Execute goes through the engine (decide → record → approval → run here, masked), Parse is
+// decided at once (a blocked statement fails there), the rest passes through. Answers come back through the
+// ResponseQueue in the order they were asked for.
+
+/**
+ * Sent to the target when Airlock refuses a statement inside a transaction block: an Execute of a portal that
+ * cannot exist fails (34000) without touching anything, and the target's transaction is then aborted exactly as
+ * if the refused statement had failed there. Its error is swallowed (the client got Airlock's).
+ */
+const ABORT_TRANSACTION = executeFrame("airlock refused statement", 0);
+
+function swallowError(extended: boolean): Expectation {
+  return { sync: false, extended, take: () => true, skip() {} };
+}
+
+/** How long a paused statement waits for its approval (the request's own expiry usually comes first). */
+const APPROVAL_WAIT_MS = 24 * 60 * 60 * 1000;
+
+interface PreparedStatement {
+  readonly sql: string;
+  readonly plan: MaskingPlan | undefined;
+  readonly touchesMasked: boolean;
+  fields?: readonly FieldDescription[];
+}
+
+interface Portal {
+  readonly statement: PreparedStatement;
+  readonly params: readonly unknown[];
+  readonly resultFormats: readonly number[];
+  /** Set by a Describe of the portal (or of its statement before Bind). */
+  masking?: ColumnMasking | null;
+  fields?: readonly FieldDescription[];
+  /** Executed once already (a suspended portal continued): not decided again. */
+  executed: boolean;
+}
+
+export interface WireConnectionDeps {
+  readonly engine: Engine;
+  readonly agent: EngineAgent;
+  readonly connection: Connection;
+  readonly sessionId: string;
+  readonly target: PgWireSession;
+  readonly socket: net.Socket;
+  readonly splitter: FrameSplitter;
+  readonly masking: MaskingOptions;
+  /** Strategy of the masked source column a RowDescription field comes from (origin look-up), null when none. */
+  readonly originMasks: (fields: readonly FieldDescription[]) => OriginMask[] | Promise<OriginMask[]>;
+  readonly log: Logger;
+  readonly onClose: () => void;
+}
+
+export class WireConnection {
+  readonly #deps: WireConnectionDeps;
+  readonly #out: Output;
+  readonly #queue: ResponseQueue;
+  readonly #inbox: Frame[] = [];
+  readonly #statements = new Map<string, PreparedStatement>();
+  readonly #portals = new Map<string, Portal>();
+  #pumping = false;
+  #copyIn = false;
+  #skipToSync = false;
+  #closed = false;
+  #abort = new AbortController();
+
+  constructor(deps: WireConnectionDeps) {
+    this.#deps = deps;
+    const { socket, target } = deps;
+    this.#out = new Output(socket, () => target.pause(), () => target.resume());
+    this.#queue = new ResponseQueue(this.#out, () => target.pause(), () => target.resume());
+    this.#queue.onExtendedError = () => void (this.#skipToSync = true);
+    this.#queue.onFailure = (error) => {
+      deps.log.error("pgwire.relay_failed", { sessionId: deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+      this.#fatal(SQLSTATE.internal, "Airlock could not relay the database's answer; the session was closed");
+    };
+    target.onFrame = (frame) => this.#queue.receive([frame]);
+    target.onClose = () => this.#fatal(SQLSTATE.adminShutdown, "the target database closed the connection", "target_closed");
+    socket.on("data", (chunk: Buffer) => this.#received(chunk));
+    socket.on("close", () => this.close("client_closed"));
+    socket.on("error", () => this.close("client_error"));
+    const pending = deps.splitter.takePending();
+    if (pending) this.#received(pending);
+  }
+
+  /** CancelRequest naming this client: the statement waiting for approval stops waiting; the target cancels its own. */
+  cancel(): void {
+    this.#abort.abort();
+    this.#abort = new AbortController();
+    void this.#deps.target.cancel();
+  }
+
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    // a statement still running on the target is cancelled, so its backend reads the Terminate that follows
+    if (!this.#queue.idle) void this.#deps.target.cancel();
+    this.#queue.abandon();
+    this.#deps.target.close();
+    if (!this.#deps.socket.destroyed) this.#deps.socket.end();
+    this.#deps.log.info("pgwire.disconnected", { sessionId: this.#deps.sessionId, reason });
+    this.#deps.onClose();
+  }
+
+  #received(chunk: Buffer): void {
+    const frames = this.#deps.splitter.push(chunk);
+    if (!Array.isArray(frames)) return this.#fatal(SQLSTATE.protocolViolation, frames.reason);
+    for (const frame of frames) {
+      // COPY … FROM STDIN: the client's data goes straight to the target, in order, undecoded
+      if (this.#copyIn && this.#inbox.length === 0 && (frame.code === 0x64 || frame.code === 0x63 || frame.code === 0x66)) {
+        if (!this.#deps.target.write(frame.raw)) {
+          this.#deps.socket.pause();
+          this.#deps.target.onDrain(() => this.#deps.socket.resume());
+        }
+        continue;
+      }
+      this.#inbox.push(frame);
+    }
+    if (this.#inbox.length > 64) this.#deps.socket.pause();
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#inbox.length > 0 && !this.#closed) {
+        const frame = this.#inbox.shift()!;
+        const message = parseClientMessage(frame);
+        await this.#handle(message, frame);
+        if (this.#inbox.length < 16) this.#deps.socket.resume();
+      }
+    } catch (error) {
+      this.#deps.log.error("pgwire.failed", { sessionId: this.#deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+      this.#fatal(SQLSTATE.internal, "Airlock could not handle this message");
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #handle(message: ClientMessage | { name: "malformed"; reason: string }, frame: Frame): Promise<void> {
+    if (this.#skipToSync && message.name !== "sync" && message.name !== "terminate" && message.name !== "malformed") return;
+    switch (message.name) {
+      case "malformed":
+        return this.#fatal(SQLSTATE.protocolViolation, message.reason);
+      case "query":
+        return this.#query(message.sql, frame);
+      case "parse":
+        return this.#parse(message, frame);
+      case "bind":
+        return this.#bind(message, frame);
+      case "describe":
+        return this.#describe(message.target, message.object, frame);
+      case "execute":
+        return this.#execute(message.portal, frame);
+      case "close":
+        if (message.target === "S") this.#statements.delete(message.object);
+        else this.#portals.delete(message.object);
+        return this.#forward(frame, oneReply());
+      case "sync":
+        this.#skipToSync = false;
+        return this.#forward(frame, syncReply());
+      case "flush":
+      case "copyData":
+      case "copyDone":
+      case "copyFail":
+        this.#deps.target.write(frame.raw);
+        return;
+      case "terminate":
+        return this.close("terminated");
+      case "password":
+        return this.#fatal(SQLSTATE.protocolViolation, "unexpected password message");
+      case "functionCall":
+        this.#queue.reply(errorResponse({ severity: "ERROR", code: SQLSTATE.featureNotSupported, message: "The function-call protocol is not supported through Airlock" }), readyForQuery(this.#queue.status));
+        return;
+    }
+  }
+
+  #forward(frame: Frame, expectation: Parameters<ResponseQueue["expect"]>[0]): void {
+    this.#queue.expect(expectation);
+    this.#deps.target.write(frame.raw);
+  }
+
+  // ── Simple query ───────────────────────────────────────────────────────────────────────────────────────
+
+  async #query(sql: string, frame: Frame): Promise<void> {
+    this.#statements.delete("");
+    this.#portals.delete("");
+    let relayed = false;
+    const run = async (decided: DecidedStatement): Promise<readonly StatementResult[]> => {
+      relayed = true;
+      const results = new ResultsExpectation({
+        mode: "query",
+        maskingFor: (index, fields) => this.#masking(fields, undefined, decided.plans[index]),
+        hideErrors: decided.plans.some((plan) => plan.touchesMasked),
+        onCopyIn: (active) => void (this.#copyIn = active),
+        onRefused: () => undefined,
+      });
+      this.#forward(frame, results);
+      await results.finished;
+      return this.#finished(results);
+    };
+    try {
+      const outcome = await this.#submit(sql, [], run);
+      if (outcome.kind !== "result") this.#refuseQuery(refusalOf(outcome));
+    } catch (error) {
+      if (relayed && error instanceof EngineError && error.code === "target_error") return;
+      this.#refuseQuery(this.#failureFrame(error));
+    }
+  }
+
+  // ── Extended protocol ──────────────────────────────────────────────────────────────────────────────────
+
+  async #parse(message: Parse, frame: Frame): Promise<void> {
+    const { engine, agent, connection, sessionId } = this.#deps;
+    const { analysis, decision } = await engine.preview(agent, connection, message.sql);
+    if (decision.action === "block") {
+      await engine.recordBlocked(sessionId, connection, message.sql, analysis, decision).catch(() => undefined);
+      this.#failGroup(blockedError(decision));
+      return;
+    }
+    const plan = decision.maskingByStatement[0];
+    this.#statements.set(message.statement, { sql: message.sql, plan, touchesMasked: plan?.touchesMasked ?? false });
+    this.#forward(frame, oneReply());
+  }
+
+  #bind(message: Bind, frame: Frame): void {
+    const statement = this.#statements.get(message.statement);
+    if (statement === undefined) {
+      // never parsed through this door (blocked at Parse, or an SQL-level PREPARE, which Airlock did not decide)
+      this.#failGroup(errorResponse({ severity: "ERROR", code: "26000", message: `prepared statement "${message.statement}" does not exist`, hint: "Prepare statements with the protocol's Parse; SQL PREPARE is not usable through Airlock's Bind." }));
+      return;
+    }
+    const params = message.params.map((param, i) => {
+      if (param === null) return null;
+      return formatOf(message.paramFormats, i, 0) === 1 ? `\\x${param.toString("hex")}` : param.toString("utf8");
+    });
+    this.#portals.set(message.portal, { statement, params, resultFormats: [...message.resultFormats], executed: false });
+    this.#forward(frame, oneReply());
+  }
+
+  #describe(kind: "S" | "P", name: string, frame: Frame): void {
+    if (kind === "S") {
+      const statement = this.#statements.get(name);
+      this.#forward(
+        frame,
+        describeReply({
+          hidden: false,
+          build: (fields) => this.#masking(fields, undefined, statement?.plan),
+          described: (fields) => {
+            if (statement) statement.fields = fields;
+          },
+          refused: () => this.#failedByReply(),
+        }),
+      );
+      return;
+    }
+    const portal = this.#portals.get(name);
+    this.#forward(frame, this.#portalDescribe(portal, false));
+  }
+
+  #portalDescribe(portal: Portal | undefined, hidden: boolean) {
+    return describeReply({
+      hidden,
+      build: (fields) => this.#masking(fields, portal?.resultFormats, portal?.statement.plan),
+      described: (fields, masking) => {
+        if (!portal) return;
+        portal.fields = fields;
+        portal.masking = masking;
+      },
+      refused: () => this.#failedByReply(),
+    });
+  }
+
+  async #execute(name: string, frame: Frame): Promise<void> {
+    const portal = this.#portals.get(name);
+    if (portal === undefined) {
+      this.#failGroup(errorResponse({ severity: "ERROR", code: "34000", message: `portal "${name}" does not exist` }));
+      return;
+    }
+    if (portal.executed) {
+      // a suspended portal continued: decided and recorded when it first ran
+      await this.#runPortal(name, portal, frame, portal.statement.plan, false);
+      return;
+    }
+    portal.executed = true;
+    let relayed = false;
+    const run = async (decided: DecidedStatement): Promise<readonly StatementResult[]> => {
+      relayed = true;
+      return this.#runPortal(name, portal, frame, decided.plans[0], true);
+    };
+    try {
+      const outcome = await this.#submit(portal.statement.sql, portal.params, run);
+      if (outcome.kind !== "result") this.#failGroup(refusalOf(outcome));
+    } catch (error) {
+      if (relayed && error instanceof EngineError && error.code === "target_error") return;
+      this.#failGroup(this.#failureFrame(error));
+    }
+  }
+
+  async #runPortal(name: string, portal: Portal, frame: Frame, plan: MaskingPlan | undefined, wait: boolean): Promise<readonly StatementResult[]> {
+    const results = new ResultsExpectation(this.#resultsOptions(plan?.touchesMasked ?? false));
+    if (portal.fields !== undefined) {
+      // masking for the plan decided now (it may differ from the one at Describe)
+      results.masking = portal.fields.length === 0 ? null : await this.#masking(portal.fields, portal.resultFormats, plan);
+    } else {
+      // executed without a Describe (Prisma, pgbench -M prepared): Airlock asks for the columns itself first
+      this.#queue.expect(
+        describeReply({
+          hidden: true,
+          build: (fields) => this.#masking(fields, portal.resultFormats, plan),
+          described: (fields, masking) => {
+            portal.fields = fields;
+            portal.masking = masking;
+            results.masking = masking;
+          },
+          refused: () => {
+            results.refuse();
+            this.#skipToSync = true;
+          },
+        }),
+      );
+      this.#deps.target.write(describeFrame("P", name));
+    }
+    this.#queue.expect(results);
+    this.#deps.target.write(frame.raw);
+    this.#deps.target.write(FLUSH);
+    if (!wait) return [];
+    await results.finished;
+    return this.#finished(results);
+  }
+
+  #resultsOptions(hideErrors: boolean) {
+    return {
+      mode: "execute" as const,
+      maskingFor: () => {
+        throw new Error("an Execute gets no RowDescription");
+      },
+      hideErrors,
+      onCopyIn: (active: boolean) => void (this.#copyIn = active),
+      onRefused: () => undefined,
+    };
+  }
+
+  // ── Shared ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  #submit(sql: string, params: readonly unknown[], run: (decided: DecidedStatement) => Promise<readonly StatementResult[]>): Promise<Outcome> {
+    const { engine, agent, connection, sessionId } = this.#deps;
+    return engine.submit({
+      agent,
+      connection,
+      sessionId,
+      sql,
+      params,
+      waitMs: APPROVAL_WAIT_MS,
+      signal: this.#abort.signal,
+      executor: { run },
+      onPending: (ticket) => this.#pendingNotice(ticket),
+    });
+  }
+
+  #pendingNotice(ticket: ApprovalTicket): void {
+    // answers still held by the target (ParseComplete, BindComplete) go out first
+    this.#deps.target.write(FLUSH);
+    this.#queue.reply(pendingNotice(ticket));
+  }
+
+  #masking(fields: readonly FieldDescription[], formats: readonly number[] | undefined, plan: MaskingPlan | undefined): ColumnMasking | Promise<ColumnMasking> {
+    const build = (origins: readonly OriginMask[]) =>
+      buildColumnMasking({ fields, formats, plan, originMask: (field) => origins[fields.indexOf(field)] ?? null, options: this.#deps.masking });
+    const origins = this.#deps.originMasks(fields);
+    return origins instanceof Promise ? origins.then(build) : build(origins);
+  }
+
+  #finished(results: ResultsExpectation): readonly StatementResult[] {
+    if (results.error) throw new EngineError("target_error", results.error.message, { sqlState: results.error.sqlState });
+    return results.results;
+  }
+
+  #failureFrame(error: unknown): Buffer {
+    if (!(error instanceof EngineError)) {
+      this.#deps.log.error("pgwire.statement_failed", { sessionId: this.#deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+    }
+    return failureError(error);
+  }
+
+  /** An error for an extended-protocol message: sent in order, then everything up to Sync is skipped. */
+  #failGroup(...frames: Buffer[]): void {
+    this.#skipToSync = true;
+    this.#queue.reply(...frames);
+    if (this.#queue.status === "T") {
+      // like a failed statement, a refused one aborts the transaction: the target's fails with it
+      this.#queue.expect(swallowError(true));
+      this.#deps.target.write(ABORT_TRANSACTION);
+      this.#deps.target.write(FLUSH);
+    }
+  }
+
+  /** A simple Query Airlock refused: its error, then ReadyForQuery (inside a transaction, the target's own, now failed). */
+  #refuseQuery(...frames: Buffer[]): void {
+    if (this.#queue.status !== "T") {
+      this.#queue.reply(...frames, readyForQuery(this.#queue.status));
+      return;
+    }
+    this.#queue.reply(...frames);
+    this.#queue.expect(swallowError(false));
+    this.#queue.expect(syncReply());
+    this.#deps.target.write(ABORT_TRANSACTION);
+    this.#deps.target.write(SYNC);
+  }
+
+  #failedByReply(): void {
+    this.#skipToSync = true;
+  }
+
+  #fatal(code: string, message: string, reason = "protocol_error"): void {
+    if (this.#closed) return;
+    this.#out.push(errorResponse({ severity: "FATAL", code, message }));
+    this.#out.flush();
+    this.close(reason);
+  }
+}
+

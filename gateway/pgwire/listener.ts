@@ -1,0 +1,209 @@
+import { randomInt } from "node:crypto";
+import net from "node:net";
+import tls from "node:tls";
+import type { Logger } from "../../lib/log";
+import type { Gateway } from "../gateway";
+import type { AgentIdentity } from "../identity/types";
+import { PostgresTarget } from "../targets/postgres/target";
+import type { PgWireSession } from "../targets/postgres/wire-session";
+import { TargetError } from "../targets";
+import { WireConnection } from "./connection";
+import { authSqlState, SQLSTATE } from "./errors";
+import type { StartupMessage } from "./messages";
+import { OriginMasks } from "./origins";
+import { Client } from "./parser";
+import { AUTH_CLEARTEXT, AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "./serializer";
+import { openConnection, type FrameReader } from "./startup";
+
+// The PostgreSQL front door: psql, drivers and pgbench connect here as to a PostgreSQL server. `database` names
+// the Airlock connection, the password is the agent token (asked in clear only over TLS), and every statement
+// goes through the same engine as the HTTP door on a target connection pinned to the client.
+
+export interface PgWireOptions {
+  readonly gateway: Gateway;
+  readonly log: Logger;
+  /** PEM key and certificate for TLS; without them SSLRequest is refused (and the token cannot be sent). */
+  readonly tls?: { readonly key: Buffer | string; readonly cert: Buffer | string };
+  readonly maxSqlBytes: number;
+  /** Start-up and authentication must finish within this (default 30 s). */
+  readonly handshakeTimeoutMs?: number;
+}
+
+const SERVER_VERSION_FALLBACK = "16.0";
+
+export class PgWireServer {
+  readonly #server: net.Server;
+  readonly #options: PgWireOptions;
+  readonly #secureContext: tls.SecureContext | null;
+  /** BackendKeyData Airlock handed out → the client it names (CancelRequest). */
+  readonly #clients = new Map<string, WireConnection>();
+  readonly #sockets = new Set<net.Socket>();
+
+  constructor(options: PgWireOptions) {
+    this.#options = options;
+    this.#secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null;
+    this.#server = net.createServer((socket) => void this.#accept(socket));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off("error", reject);
+        resolve((this.#server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const client of this.#clients.values()) client.close("shutdown");
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+
+  async #accept(raw: net.Socket): Promise<void> {
+    const { log } = this.#options;
+    this.#sockets.add(raw);
+    raw.once("close", () => this.#sockets.delete(raw));
+    raw.setNoDelay(true);
+    raw.on("error", () => undefined);
+    let opening;
+    try {
+      opening = await openConnection(raw, this.#secureContext, this.#options.handshakeTimeoutMs ?? 30_000);
+    } catch {
+      raw.destroy();
+      return;
+    }
+    if (opening.kind === "cancel") {
+      raw.destroy();
+      this.#clients.get(`${opening.processId}:${opening.secretKey}`)?.cancel();
+      return;
+    }
+    if (opening.kind === "refused") return fatal(opening.socket, SQLSTATE.protocolViolation, opening.reason);
+    const { socket, secure, message, reader } = opening;
+    socket.on("error", () => undefined);
+    try {
+      await this.#startSession(socket, secure, message, reader);
+    } catch (error) {
+      log.warn("pgwire.startup_failed", { error: error instanceof Error ? error.message : String(error) });
+      fatal(socket, SQLSTATE.internal, "Airlock could not start this session");
+    }
+  }
+
+  async #startSession(socket: net.Socket, secure: boolean, startup: StartupMessage, reader: FrameReader): Promise<void> {
+    const { gateway, log } = this.#options;
+    const user = startup.parameters.get("user");
+    if (!user) return fatal(socket, SQLSTATE.invalidAuthorization, "no PostgreSQL user name specified in startup packet");
+    if (startup.parameters.has("replication")) return fatal(socket, SQLSTATE.featureNotSupported, "replication connections are not supported through Airlock");
+    const database = startup.parameters.get("database") || user;
+
+    const agent = await this.#authenticate(socket, secure, reader);
+    if (!agent) return;
+
+    const access = await gateway.authorize(agent, database);
+    if (!access.ok) {
+      return access.code === "unknown_connection"
+        ? fatal(socket, SQLSTATE.unknownDatabase, `database "${printable(database)}" does not exist: no Airlock connection has that name`)
+        : fatal(socket, SQLSTATE.insufficientPrivilege, access.message);
+    }
+    const connection = access.connection;
+    if (connection.engine !== "postgres") return fatal(socket, SQLSTATE.featureNotSupported, `connection "${connection.name}" is a ${connection.engine} database; use Airlock's MySQL door or HTTP API`);
+
+    const target = gateway.targets.target(connection);
+    if (!(target instanceof PostgresTarget)) return fatal(socket, SQLSTATE.featureNotSupported, "this connection cannot be reached over the PostgreSQL protocol");
+    let session: PgWireSession;
+    try {
+      session = await target.openSession({ parameters: startup.parameters, statementTimeoutMs: connection.statementTimeoutMs });
+    } catch (error) {
+      log.warn("pgwire.target_unavailable", { connection: connection.name, code: error instanceof TargetError ? error.code : "error" });
+      return fatal(socket, SQLSTATE.connectionFailure, "The target database cannot be reached right now");
+    }
+    let sessionId: string;
+    try {
+      ({ sessionId } = await gateway.recorder.openSession({
+        agentId: agent.agentId,
+        connectionId: connection.id,
+        frontDoor: "pgwire",
+        clientAddr: socket.remoteAddress ?? null,
+        details: { applicationName: startup.parameters.get("application_name") ?? null, tls: secure },
+      }));
+    } catch {
+      session.close();
+      return fatal(socket, "58000", "Airlock cannot record this session right now, so it was not opened");
+    }
+
+    const processId = randomInt(1, 2 ** 31 - 1);
+    const secretKey = randomInt(1, 2 ** 31 - 1) | 0;
+    const key = `${processId}:${secretKey}`;
+    reader.release();
+    reader.splitter.maxBytes = this.#options.maxSqlBytes + 64 * 1024;
+    const greeting: Buffer[] = [AUTH_OK];
+    for (const [name, value] of session.parameters) greeting.push(parameterStatus(name, value));
+    if (!session.parameters.has("server_version")) greeting.push(parameterStatus("server_version", SERVER_VERSION_FALLBACK));
+    greeting.push(backendKeyData(processId, secretKey), readyForQuery("I"));
+    socket.write(Buffer.concat(greeting));
+
+    const client = new WireConnection({
+      engine: gateway.engine,
+      agent,
+      connection,
+      sessionId,
+      target: session,
+      socket,
+      splitter: reader.splitter,
+      masking: gateway.maskingOptions,
+      originMasks: ((origins) => (fields) => origins.strategies(fields))(new OriginMasks(gateway.policies, target, agent, connection)),
+      log,
+      onClose: () => {
+        this.#clients.delete(key);
+        void gateway.recorder.closeSession(sessionId).catch(() => undefined);
+      },
+    });
+    this.#clients.set(key, client);
+    log.info("pgwire.connected", { sessionId, agent: agent.agentName, connection: connection.name, tls: secure });
+  }
+
+  /** The agent token as the password: in clear over TLS only. */
+  async #authenticate(socket: net.Socket, secure: boolean, reader: FrameReader): Promise<AgentIdentity | null> {
+    if (!secure) {
+      fatal(
+        socket,
+        SQLSTATE.invalidAuthorization,
+        "Airlock takes the agent token as the password only over TLS: connect with sslmode=require (libpq, psql) or ssl: true (node-postgres)",
+      );
+      return null;
+    }
+    socket.write(AUTH_CLEARTEXT);
+    let frame;
+    try {
+      frame = await reader.next(this.#options.handshakeTimeoutMs ?? 30_000);
+    } catch {
+      socket.destroy();
+      return null;
+    }
+    if (frame.code !== Client.Password) {
+      fatal(socket, SQLSTATE.protocolViolation, "expected a password message");
+      return null;
+    }
+    const nul = frame.payload.indexOf(0);
+    const password = frame.payload.toString("utf8", 0, nul < 0 ? frame.payload.length : nul);
+    const result = await this.#options.gateway.authenticator.authenticate(`Bearer ${password}`);
+    if (!result.ok) {
+      fatal(socket, authSqlState(result.code), `password authentication failed: ${result.message}`);
+      return null;
+    }
+    return result.agent;
+  }
+}
+
+function fatal(socket: net.Socket, code: string, message: string): void {
+  if (socket.destroyed) return;
+  socket.end(errorResponse({ severity: "FATAL", code, message }));
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+function printable(name: string): string {
+  const clean = name.replace(/[\u0000-\u001f\u007f]/g, "?");
+  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
+}
