@@ -2,6 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { ExchangeQueue } from "./query-queue";
 
 // An embedded PostgreSQL (PGlite, persisted in a directory) served on loopback so that ordinary
 // PostgreSQL clients (pg, Prisma's adapter, psql) reach it. PGlite runs one query at a time: an open
@@ -27,6 +28,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const db = await PGlite.create({ dataDir: options.dataDir });
   const port = options.port === 0 ? await freePort() : options.port;
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: 64 });
+  // Keep each connection's extended-protocol exchange together (see query-queue.ts); handlers pick the queue up
+  // from the server as they attach.
+  (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(db);
   try {
     await server.start();
   } catch (error) {
