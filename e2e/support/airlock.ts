@@ -15,6 +15,8 @@ export interface RunningAirlock {
   readonly gatewayUrl: string;
   readonly storePort: number;
   readonly demoDbPort: number;
+  /** The PostgreSQL door. */
+  readonly pgwirePort: number;
   readonly dataDir: string;
   readonly demo: DemoCredentials | null;
   /** Everything the launcher printed so far. */
@@ -31,7 +33,7 @@ export interface StartOptions {
 
 export async function startAirlock(options: StartOptions = {}): Promise<RunningAirlock> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "airlock-e2e-"));
-  const [webPort, gatewayPort, storePort, demoDbPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [webPort, gatewayPort, storePort, demoDbPort, pgwirePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -40,6 +42,7 @@ export async function startAirlock(options: StartOptions = {}): Promise<RunningA
     AIRLOCK_GATEWAY_PORT: String(gatewayPort),
     AIRLOCK_STORE_PORT: String(storePort),
     AIRLOCK_DEMO_DB_PORT: String(demoDbPort),
+    AIRLOCK_PGWIRE_PORT: String(pgwirePort),
     ...options.env,
   };
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "launcher", "main.ts")], {
@@ -59,6 +62,7 @@ export async function startAirlock(options: StartOptions = {}): Promise<RunningA
     gatewayUrl: `http://${host}:${gatewayPort}`,
     storePort,
     demoDbPort,
+    pgwirePort,
     dataDir,
     demo: readDemoCredentials(dataDir),
     output: () => output,

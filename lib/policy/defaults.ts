@@ -30,9 +30,10 @@ export const DANGEROUS_SETTINGS = [
   "*read_only*", "sql_log_bin", "sql_log_off", "general_log*", "*audit*", "password", "global", "global.*",
 ] as const;
 
-/** Catalog tables that hold sample values of every column (masked ones too) or credentials. */
+/** Catalog tables that hold sample values of every column (masked ones too) or credentials. pg_statistic_ext itself
+ *  holds only the definitions of extended statistics (psql's `\d table` reads it); pg_statistic_ext_data the values. */
 export const SENSITIVE_CATALOG_TABLES = [
-  "pg_statistic", "pg_statistic_ext*", "pg_stats", "pg_stats_ext*",
+  "pg_statistic", "pg_statistic_ext_data", "pg_stats", "pg_stats_ext*",
   "pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings",
   "column_statistics", "mysql.user", "mysql.global_priv",
 ] as const;

@@ -379,12 +379,15 @@ describe("psql", () => {
     const relations = wire.psql(fx.tokens.valid, "\\d", { full: true });
     expect(relations.code, relations.out).toBe(0);
     expect(relations.out).toMatch(/customers/);
-    // \d <table> also reads pg_statistic_ext (definitions of extended statistics), which the default policy's
-    // block-sensitive-catalogs rule refuses along with the value-holding pg_statistic_ext_data: until that
-    // pattern is narrowed, psql shows the refusal instead of the table.
+    // \d <table> reads pg_statistic_ext (definitions of extended statistics, no values): allowed.
     const columns = wire.psql(fx.tokens.valid, "\\d customers", { full: true });
-    if (columns.code === 0) expect(columns.out).toMatch(/card_number/);
-    else expect(columns.out).toMatch(/This catalog holds column sample values or credentials/);
+    expect(columns.code, columns.out).toBe(0);
+    expect(columns.out).toMatch(/card_number/);
+    // The value-holding catalogs stay refused.
+    for (const catalog of ["pg_statistic_ext_data", "pg_stats_ext", "pg_statistic"]) {
+      const refused = wire.psql(fx.tokens.valid, `SELECT * FROM ${catalog}`);
+      expect(refused.out, catalog).toMatch(/This catalog holds column sample values or credentials/);
+    }
   });
 
   test("\\copy out is masked or refused, never raw", () => {
