@@ -43,6 +43,28 @@ describe("npm start on embedded defaults", () => {
     expect(await ready.json()).toMatchObject({ status: "ready", store: "ok" });
   });
 
+  test("the banner's psql line reaches the demo shop through the PostgreSQL door, over TLS, masked", async () => {
+    const output = airlock.output();
+    expect(output).toContain(`port=${airlock.pgwirePort} dbname=shop user=agent sslmode=require`);
+    const client = new pg.Client({
+      host: "127.0.0.1",
+      port: airlock.pgwirePort,
+      database: "shop",
+      user: "agent",
+      password: airlock.demo!.agentToken,
+      ssl: { rejectUnauthorized: false }, // the demo's self-signed certificate
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ card_number: string }>("SELECT card_number FROM customers ORDER BY id LIMIT 3");
+      expect(rows).toHaveLength(3);
+      for (const row of rows) expect(row.card_number).toMatch(/^\*{4} \*{4} \*{4} \d{4}$/); // the demo policy keeps the last four
+      await expect(client.query("DROP TABLE orders")).rejects.toMatchObject({ code: "42501" });
+    } finally {
+      await client.end();
+    }
+  });
+
   test("the demo shop holds customers whose card numbers pass Luhn, and orders", async () => {
     const client = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${airlock.demoDbPort}/postgres` });
     await client.connect();
