@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { verifyChains } from "../../lib/audit/verify";
+import { COMMON_BYPASSES, MYSQL_BYPASSES, PG_BYPASSES } from "../support/masking-bypasses";
 import {
   CUSTOMERS,
   ORDERS,
@@ -83,84 +84,8 @@ const engines: { connection: ShopConnection; p: (n: number) => string }[] = [
   { connection: "shop_mysql", p: () => "?" },
 ];
 
-// Bypass attempts against masking. Each must come back masked (200) or refused (403), and never carry a raw
-// card number or SSN, in any encoding.
-const COMMON_BYPASSES = [
-  "SELECT card_number AS c, ssn AS s FROM customers",
-  "SELECT UPPER(card_number), LOWER(ssn) FROM customers",
-  "SELECT CAST(card_number AS CHAR(40)) AS c FROM customers",
-  "SELECT SUBSTRING(card_number, 1, 19) AS c, SUBSTRING(ssn, 1, 11) AS s FROM customers",
-  "SELECT SUBSTRING(card_number, 1, 8) AS a, SUBSTRING(card_number, 9, 11) AS b FROM customers",
-  "SELECT (SELECT c2.card_number FROM customers c2 WHERE c2.id = c.id) AS c FROM customers c",
-  "SELECT t.x FROM (SELECT card_number AS x FROM customers) t",
-  "SELECT t.x FROM (SELECT ssn AS x FROM customers) AS t",
-  "WITH x AS (SELECT card_number, ssn FROM customers) SELECT * FROM x",
-  "WITH x(a, b) AS (SELECT card_number, ssn FROM customers) SELECT a, b FROM x",
-  "SELECT name FROM customers UNION ALL SELECT card_number FROM customers",
-  "SELECT 'x' AS v UNION SELECT ssn FROM customers",
-  "SELECT * FROM customers",
-  "SELECT c.* FROM customers c",
-  "SELECT o.*, c.* FROM orders o JOIN customers c ON c.id = o.customer_id",
-  "SELECT customers.card_number FROM customers",
-  "SELECT CUSTOMERS.CARD_NUMBER FROM CUSTOMERS",
-  "SELECT /* masked? */ card_number -- trailing\nFROM customers",
-  "SELECT REVERSE(card_number) AS r, REVERSE(ssn) AS s FROM customers",
-  "SELECT REPLACE(card_number, '1', 'one') AS c FROM customers",
-  "SELECT MAX(card_number) AS c, MIN(ssn) AS s FROM customers",
-  "SELECT CASE WHEN id > 0 THEN card_number END AS c FROM customers",
-  "SELECT COALESCE(card_number, 'none') AS c FROM customers",
-];
-
-const PG_BYPASSES = [
-  `SELECT "card_number" FROM public.customers`,
-  "SELECT card_number || '' AS c FROM customers",
-  "SELECT 'x' || card_number || ssn AS c FROM customers",
-  "SELECT card_number::bigint AS c FROM customers",
-  "SELECT card_number::varchar(40) AS c, ssn::text AS s FROM customers",
-  "SELECT substr(card_number, 1) AS c FROM customers",
-  "SELECT row_to_json(c) FROM customers c",
-  "SELECT to_jsonb(c) FROM customers c",
-  "SELECT to_json(c.*) FROM customers c",
-  "SELECT c FROM customers c",
-  "SELECT json_agg(c) FROM customers c",
-  "SELECT jsonb_build_object('c', card_number, 's', ssn) FROM customers",
-  "SELECT string_agg(card_number, ',') AS cards, string_agg(ssn, ',') AS ssns FROM customers",
-  "SELECT array_agg(card_number) AS cards FROM customers",
-  "SELECT format('%s', card_number) AS c FROM customers",
-  "SELECT encode(convert_to(card_number, 'UTF8'), 'hex') AS c FROM customers",
-  "SELECT encode(convert_to(ssn, 'UTF8'), 'base64') AS s FROM customers",
-  "SELECT translate(card_number, '0123456789', 'abcdefghij') AS c FROM customers",
-  "SELECT regexp_replace(card_number, '(.)', '\\1 ', 'g') AS c FROM customers",
-  "SELECT ROW(card_number, ssn)::text AS r FROM customers",
-  "SELECT (c).card_number FROM (SELECT c FROM customers c) t",
-  "SELECT x FROM customers c, LATERAL (SELECT c.card_number AS x) l",
-  "SELECT * FROM (VALUES (1)) v(n) CROSS JOIN LATERAL (SELECT card_number FROM customers) l",
-  "SELECT unnest(ARRAY[card_number, ssn]) AS v FROM customers",
-  "SELECT * FROM ROWS FROM (json_to_record((SELECT row_to_json(c) FROM customers c LIMIT 1)) AS x(card_number text))",
-];
-
-const MYSQL_BYPASSES = [
-  "SELECT `card_number` FROM `customers`",
-  "SELECT CONCAT(card_number) AS c FROM customers",
-  "SELECT CONCAT('x', card_number, ssn) AS c FROM customers",
-  "SELECT CONCAT_WS('-', card_number, ssn) AS c FROM customers",
-  "SELECT CAST(card_number AS UNSIGNED) AS c FROM customers",
-  "SELECT card_number + 0 AS c FROM customers",
-  "SELECT LEFT(card_number, 30) AS c, RIGHT(ssn, 30) AS s FROM customers",
-  "SELECT MID(card_number, 1, 30) AS c FROM customers",
-  "SELECT JSON_OBJECT('c', card_number, 's', ssn) AS j FROM customers",
-  "SELECT JSON_ARRAY(card_number, ssn) AS j FROM customers",
-  "SELECT JSON_ARRAYAGG(card_number) AS j FROM customers",
-  "SELECT GROUP_CONCAT(card_number) AS cards, GROUP_CONCAT(ssn SEPARATOR '|') AS ssns FROM customers",
-  "SELECT HEX(card_number) AS c, HEX(ssn) AS s FROM customers",
-  "SELECT TO_BASE64(card_number) AS c FROM customers",
-  "SELECT INSERT(card_number, 1, 0, 'x') AS c FROM customers",
-  "SELECT LPAD(card_number, 20, '0') AS c FROM customers",
-  "SELECT id /*!, card_number */ FROM customers",
-  "SELECT id /*!50000 , ssn */ FROM customers",
-  "SELECT IF(id > 0, card_number, NULL) AS c FROM customers",
-  "SELECT ELT(1, card_number) AS c FROM customers",
-];
+// Bypass attempts against masking (tests/support/masking-bypasses.ts). Each must come back masked (200) or refused
+// (403), and never carry a raw card number or SSN, in any encoding.
 
 // Probing a masked column in WHERE / ORDER BY / GROUP BY reveals it one character at a time: refused.
 const PROBES = [
