@@ -184,10 +184,10 @@ describe("masking: other routes", () => {
     expect(decide(bad)).toMatchObject({ action: "block", code: "masked_copy", message: "COPY would return masked columns of customers unmasked" });
   });
 
-  it("asks approval for a write that copies rows out of a masked table", () => {
+  it("blocks a write that copies rows out of a masked table (an unmasked copy would be readable)", () => {
     const s = stmt({ kind: "select", tablesRead: ["customers"], tablesWritten: ["loot"], writes: [{ kind: "insert", table: "loot", hasWhere: true }] });
     const d = decide(s, compilePolicy([demoMasking()]));
-    expect(d.action).toBe("require_approval");
+    expect(d.action).toBe("block");
     expect(d.reasons.map((r) => r.code)).toContain("masked_copy_write");
   });
 

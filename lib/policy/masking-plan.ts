@@ -238,7 +238,9 @@ class Planner {
       if (written.has(t)) continue;
       const hit = this.tableMask(t);
       if (hit !== undefined) {
-        this.problem("masked_copy_write", "require_approval", hit.mask, `the statement copies rows of ${t}, which has masked columns`, `a reviewer must approve copying data out of ${t}`);
+        // Blocked, not sent for approval: the copy would hold the masked values unmasked, readable by any later
+        // SELECT, and an approver cannot see which values a statement moves.
+        this.problem("masked_copy_write", "block", hit.mask, `the statement writes data read from ${t}, which has masked columns: a copy would hold them unmasked`, `read ${t} with SELECT, where masking applies`);
         break;
       }
     }
