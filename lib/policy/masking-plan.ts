@@ -233,6 +233,15 @@ class Planner {
   writesFromMasked(): void {
     const st = this.stmt;
     if (!writesRows(st) && st.kind !== "ddl") return;
+    // A masked column's value stored anywhere, even in its own row (`UPDATE customers SET name = ssn`).
+    for (const src of st.storedColumns ?? []) {
+      const hit = src.column === "*" ? this.rowMask(src.table) : strongestOrNone(this.env.masks.hits(src.table, src.column, this.env.active));
+      if (hit !== undefined) {
+        const column = src.column === "*" ? `${src.table}.*` : `${src.table}.${src.column}`;
+        this.problem("masked_copy_write", "block", hit.mask, `the statement stores values of ${column}, which is masked: the copy would be readable unmasked`, `set columns from literals or parameters, not from ${column}`);
+        return;
+      }
+    }
     const written = new Set([...st.tablesWritten, ...(st.writes ?? []).map((w) => w.table)]);
     for (const t of st.tablesRead) {
       if (written.has(t)) continue;
@@ -306,4 +315,8 @@ function strongest(hits: readonly MaskHit[]): MaskHit {
   let best = hits[0];
   for (const h of hits) if (stronger(best.mask.strategy, h.mask.strategy) !== best.mask.strategy) best = h;
   return best;
+}
+
+function strongestOrNone(hits: readonly MaskHit[]): MaskHit | undefined {
+  return hits.length > 0 ? strongest(hits) : undefined;
 }

@@ -95,6 +95,8 @@ export interface StatementAnalysis {
   readonly outputColumns: readonly OutputColumn[];
   /** Columns used in WHERE, JOIN ... ON/USING, ORDER BY, GROUP BY, HAVING (probing of masked columns). */
   readonly predicateColumns: readonly SourceColumn[];
+  /** Columns read by expressions whose values a write stores (`UPDATE t SET a = b`, ON CONFLICT SET, MERGE). */
+  readonly storedColumns?: readonly SourceColumn[];
   /** Functions called, lower-cased, schema-qualified when the statement qualified them ("pg_catalog.pg_read_file"). */
   readonly functions: readonly string[];
   /** UPDATE/DELETE: has a WHERE clause. Always true for other kinds. */

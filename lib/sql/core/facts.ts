@@ -9,6 +9,7 @@ export class StatementFacts {
   readonly functions = new Set<string>();
   readonly writes: NestedWrite[] = [];
   private readonly predicate = new Map<string, SourceColumn>();
+  private readonly stored = new Map<string, SourceColumn>();
   fileAccess = false;
 
   addPredicate(sources: readonly SourceColumn[]): void {
@@ -16,6 +17,18 @@ export class StatementFacts {
       const key = sourceKey(source);
       if (!this.predicate.has(key)) this.predicate.set(key, source);
     }
+  }
+
+  /** Columns read by an expression whose value a write stores (UPDATE … SET, INSERT … ON CONFLICT SET, MERGE). */
+  addStored(sources: readonly SourceColumn[]): void {
+    for (const source of sources) {
+      const key = sourceKey(source);
+      if (!this.stored.has(key)) this.stored.set(key, source);
+    }
+  }
+
+  storedColumns(): SourceColumn[] {
+    return [...this.stored.values()];
   }
 
   addWrite(write: NestedWrite): void {
@@ -32,6 +45,7 @@ export class StatementFacts {
     for (const t of other.read) this.read.add(t);
     for (const f of other.functions) this.functions.add(f);
     this.addPredicate(other.predicateColumns());
+    this.addStored(other.storedColumns());
     this.fileAccess ||= other.fileAccess;
     if (options.writes) {
       for (const t of other.written) this.written.add(t);

@@ -72,6 +72,7 @@ export function buildStatement(
     tablesWritten: Object.freeze([...facts.written]),
     outputColumns: deepFreezeColumns(c.outputColumns ?? []),
     predicateColumns: Object.freeze(facts.predicateColumns().map((s) => Object.freeze(s))),
+    ...(facts.storedColumns().length > 0 ? { storedColumns: Object.freeze(facts.storedColumns().map((s) => Object.freeze(s))) } : {}),
     functions: Object.freeze([...facts.functions]),
     hasWhere: c.hasWhere ?? true,
     hasLimit: c.hasLimit ?? false,

@@ -176,6 +176,13 @@ export class MysqlWalker {
   }
 
   /** Walk an expression, appending the source columns its value derives from to `out`. */
+  /** An expression whose value a write stores: its reads are recorded as stored columns. */
+  private stored(node: unknown, scope: Scope): void {
+    const sources: SourceColumn[] = [];
+    this.expr(node, scope, sources);
+    this.facts.addStored(sources);
+  }
+
   expr(node: unknown, scope: Scope, out: SourceColumn[]): void {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
@@ -251,9 +258,9 @@ export class MysqlWalker {
     if (query) this.select(query, parent);
     else this.expr(values, scope, []);
     this.targets(ast.table, scope, "insert", true);
-    for (const set of listItems(ast.set)) if (isNode(set)) this.expr(set.value, scope, []);
+    for (const set of listItems(ast.set)) if (isNode(set)) this.stored(set.value, scope);
     const dup = isNode(ast.on_duplicate_update) ? ast.on_duplicate_update.set : undefined;
-    for (const set of listItems(dup)) if (isNode(set)) this.expr(set.value, scope, []);
+    for (const set of listItems(dup)) if (isNode(set)) this.stored(set.value, scope);
     return this.columns(ast.returning, scope);
   }
 
@@ -267,7 +274,7 @@ export class MysqlWalker {
     const setTargets = new Set<string>();
     for (const set of listItems(ast.set)) {
       if (!isNode(set)) continue;
-      this.expr(set.value, scope, []);
+      this.stored(set.value, scope);
       const q = nameOf(set.table);
       const relation = q ? scope.findRelation(q) : scope.relations.length === 1 ? scope.relations[0] : undefined;
       if (relation?.table) setTargets.add(relation.table);

@@ -312,7 +312,9 @@ export class PgWalker {
 
   /** An expression whose value is stored, not returned: only its reads and calls matter. */
   private sink(node: Node | undefined, scope: Scope): void {
-    walkExpr(this, node, scope, []);
+    const sources: SourceColumn[] = [];
+    walkExpr(this, node, scope, sources);
+    this.facts.addStored(sources);
   }
 }
 
