@@ -13,7 +13,9 @@ import { createApprovalRequest, consumeApproval, type ApprovalWaiter } from "../
 import type { Metrics } from "../metrics";
 import type { PolicyCache } from "./policy-cache";
 import { EngineError } from "./errors";
+import { OriginMasks } from "./origins";
 import { runStatements } from "./run-statements";
+import { PostgresTarget } from "../targets/postgres/target";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
 import type { ApprovalTicket, EngineAgent, Outcome, SessionExecutor, StatementRequest } from "./types";
 
@@ -92,7 +94,7 @@ export class Engine {
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
       return this.resume(agent, created.id, request.waitMs, request.signal, request.executor);
     }
-    return this.execute(sessionId, statementEvent.eventId, analysis, params, decision, connection, request.signal, request.executor);
+    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, request.signal, request.executor);
   }
 
   /**
@@ -157,10 +159,11 @@ export class Engine {
     const decision = await this.decide(analysis, agent, connection);
     const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
     if (decision.action === "block") return { kind: "blocked", sessionId, eventId: event.eventId, decision };
-    return this.execute(sessionId, event.eventId, analysis, params, decision, connection, signal, executor);
+    return this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, signal, executor);
   }
 
   private async execute(
+    agent: EngineAgent,
     sessionId: string,
     eventId: string,
     analysis: Analysis,
@@ -174,13 +177,7 @@ export class Engine {
     try {
       const results = executor
         ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, connection, signal })
-        : await runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
-            rowLimit: Math.min(connection.rowLimit, decision.maxRows ?? Number.MAX_SAFE_INTEGER),
-            timeoutMs: connection.statementTimeoutMs,
-            readOnly: connection.readOnly,
-            signal,
-            masking: this.deps.masking,
-          });
+        : await this.run(agent, connection, analysis, params, decision, signal);
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
       // The statement and its decision were durable before the target saw it; the result summary rides with the
@@ -195,6 +192,33 @@ export class Engine {
       throw failure;
     }
   }
+
+  /** Through the connection's pooled target; a PostgreSQL result is also masked by its columns' origins. */
+  private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, signal?: AbortSignal) {
+    const target = this.deps.targets.target(connection);
+    const origins = target instanceof PostgresTarget ? this.originMasks(agent, connection, target) : undefined;
+    return runStatements(target, analysis, params, decision.maskingByStatement, {
+      rowLimit: Math.min(connection.rowLimit, decision.maxRows ?? Number.MAX_SAFE_INTEGER),
+      timeoutMs: connection.statementTimeoutMs,
+      readOnly: connection.readOnly,
+      signal,
+      masking: this.deps.masking,
+      ...(origins ? { origins: (columns) => origins.strategies(columns.map((column) => ({ tableOid: column.tableOid ?? 0, columnNumber: column.columnNumber ?? 0 }))) } : {}),
+    });
+  }
+
+  /** One OriginMasks per agent, connection and target (its answers are cached until the policies change). */
+  private originMasks(agent: EngineAgent, connection: Connection, target: PostgresTarget): OriginMasks {
+    const key = `${agent.agentId}/${agent.groups.join(",")}/${connection.id}/${connection.updatedAt.getTime()}`;
+    let found = this.origins.get(key);
+    if (found === undefined) {
+      if (this.origins.size >= 1_000) this.origins.clear();
+      this.origins.set(key, (found = new OriginMasks(this.deps.policies, target, agent, connection)));
+    }
+    return found;
+  }
+
+  private readonly origins = new Map<string, OriginMasks>();
 
   private async decide(analysis: Analysis, agent: EngineAgent, connection: Connection): Promise<Decision> {
     const context = { connection: connection.name, agentId: agent.agentId, agentName: agent.agentName, agentGroups: agent.groups, dialect: dialectOf(connection), now: this.now() };

@@ -1,9 +1,11 @@
 import { compileRowMasker, redactDetected, type ColumnMask, type MaskingOptions } from "../../lib/masking";
-import type { MaskingPlan } from "../../lib/policy";
+import type { MaskingPlan, MaskStrategy } from "../../lib/policy";
+import { stronger } from "../../lib/policy/masks";
 import type { Analysis } from "../../lib/sql/types";
 import type { Target, TargetResult } from "../targets";
 import { TargetError } from "../targets";
 import { EngineError } from "./errors";
+import type { OriginMask } from "./origins";
 import type { ResultColumn, StatementResult } from "./types";
 
 // Executes an already-decided text, one statement at a time on one target connection, and masks each
@@ -15,7 +17,15 @@ export interface RunOptions {
   readonly readOnly: boolean;
   readonly signal?: AbortSignal;
   readonly masking: MaskingOptions;
+  /**
+   * PostgreSQL: what each column's origin (RowDescription's table and column) asks for, whatever the analysis made
+   * of the statement — a view's column followed through its definition, a masked table column reached in a way
+   * the analysis could not see. Applied on top of the plan: the stronger of the two wins.
+   */
+  readonly origins?: (columns: readonly TargetColumn[]) => readonly OriginMask[] | Promise<readonly OriginMask[]>;
 }
+
+type TargetColumn = TargetResult["columns"][number];
 
 export async function runStatements(
   target: Target,
@@ -32,10 +42,11 @@ export async function runStatements(
   } catch (error) {
     throw engineErrorFrom(error, plans);
   }
-  return raw.map((result, index) => maskResult(index, result, plans[index], options.masking));
+  const origins = options.origins ? await Promise.all(raw.map((result) => options.origins!(result.columns))) : [];
+  return raw.map((result, index) => maskResult(index, result, plans[index], options.masking, origins[index]));
 }
 
-function maskResult(statementIndex: number, result: TargetResult, plan: MaskingPlan | undefined, masking: MaskingOptions): StatementResult {
+function maskResult(statementIndex: number, result: TargetResult, plan: MaskingPlan | undefined, masking: MaskingOptions, origins?: readonly OriginMask[]): StatementResult {
   const columns: ResultColumn[] = [];
   const masks: ColumnMask[] = [];
   for (let i = 0; i < result.columns.length; i++) {
@@ -47,16 +58,23 @@ function maskResult(statementIndex: number, result: TargetResult, plan: MaskingP
     if (plan?.touchesMasked && (!planned || (planned.because?.via === "direct" && planned.name.toLowerCase() !== column.name.toLowerCase()))) {
       throw new EngineError("masking_mismatch", "The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.", { statementIndex });
     }
-    const strategy = planned?.strategy ?? null;
-    masks.push({ strategy, detect: planned ? planned.detectors : (plan?.otherColumns.detectors ?? true) });
+    const origin = origins?.[i] ?? null;
+    const fromOrigin: MaskStrategy | null = origin !== null && origin !== "detect" ? origin : null;
+    const plannedStrategy = planned?.strategy ?? null;
+    const strategy = plannedStrategy && fromOrigin ? stronger(plannedStrategy, fromOrigin) : (plannedStrategy ?? fromOrigin);
+    const detect = (planned ? planned.detectors : (plan?.otherColumns.detectors ?? true)) || origin === "detect";
+    masks.push({ strategy, detect });
+    const source = column.table && column.column ? `${column.table}.${column.column}` : (column.table ?? column.name);
     columns.push(
-      strategy && planned?.because
+      strategy && planned?.because && strategy === plannedStrategy
         ? {
             name: column.name,
             type: "text",
             masked: { strategy: strategy.kind, source: planned.because.source, via: planned.because.via, rule: planned.because.rule.ruleId },
           }
-        : { name: column.name, type: column.type },
+        : strategy
+          ? { name: column.name, type: "text", masked: { strategy: strategy.kind, source, via: "origin", rule: "origin" } }
+          : { name: column.name, type: column.type },
     );
   }
   if (plan?.touchesMasked && plan.columns.length !== result.columns.length) {

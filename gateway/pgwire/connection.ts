@@ -8,7 +8,7 @@ import type { ApprovalTicket, DecidedStatement, EngineAgent, Outcome, StatementR
 import type { MaskingOptions } from "../../lib/masking";
 import type { PgWireSession } from "../targets/postgres/wire-session";
 import { describeReply } from "./describe";
-import type { OriginMask } from "./origins";
+import type { OriginMask } from "../engine/origins";
 import { SQLSTATE } from "./errors";
 import { blockedError, failureError, pendingNotice, refusalOf } from "./replies";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./messages";

@@ -10,7 +10,7 @@ import { TargetError } from "../targets";
 import { WireConnection } from "./connection";
 import { authSqlState, SQLSTATE } from "./errors";
 import type { StartupMessage } from "./messages";
-import { OriginMasks } from "./origins";
+import { OriginMasks } from "../engine/origins";
 import { Client } from "./parser";
 import { AUTH_CLEARTEXT, AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "./serializer";
 import { openConnection, type FrameReader } from "./startup";

@@ -43,6 +43,9 @@ export interface ResultColumn {
   readonly table?: string;
   /** Origin column name in `table`, when known. */
   readonly column?: string;
+  /** PostgreSQL: the relation oid and attribute number the column comes from (RowDescription), when it does. */
+  readonly tableOid?: number;
+  readonly columnNumber?: number;
 }
 
 export interface TargetResult {

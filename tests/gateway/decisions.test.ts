@@ -382,6 +382,30 @@ describe.each(engines)("$connection", ({ connection, p }) => {
 
 // ── Database errors ────────────────────────────────────────────────────────────────────────────────────────
 
+describe("views on the target", () => {
+  test("a view created on the target behind Airlock's back is masked through its definition (PostgreSQL)", async () => {
+    await targetQuery(fx, "shop_pg", "CREATE OR REPLACE VIEW http_customer_cards AS SELECT id, card_number AS c, ssn, name FROM customers");
+    try {
+      const named = await query(gw.url, fx.tokens.valid, { connection: "shop_pg", sql: "SELECT id, c, ssn, name FROM http_customer_cards ORDER BY id" });
+      expect(named.status, named.text).toBe(200);
+      expectNoLeak(named, "a view's columns");
+      const first = named.body.rows[0] as unknown[];
+      expect(first).toEqual([1, "**** **** **** 1111", "****", CUSTOMERS[0]!.name]);
+      // Masked because of where the columns come from (the view's definition), not by a value detector's luck.
+      expect(named.body.masked).toEqual([
+        expect.objectContaining({ column: "c", via: "origin", source: "public.http_customer_cards.c" }),
+        expect.objectContaining({ column: "ssn", via: "origin", source: "public.http_customer_cards.ssn" }),
+      ]);
+
+      const star = await query(gw.url, fx.tokens.valid, { connection: "shop_pg", sql: "SELECT * FROM http_customer_cards WHERE id = $1", params: [2] });
+      expect(star.status, star.text).toBe(200);
+      expectNoLeak(star, "a view's *");
+    } finally {
+      await targetQuery(fx, "shop_pg", "DROP VIEW IF EXISTS http_customer_cards");
+    }
+  });
+});
+
 describe("database errors", () => {
   test("a statement that chokes on a masked value does not get that value back in the database's error", async () => {
     // The cast fails on the card number itself, and PostgreSQL quotes the value in its message.

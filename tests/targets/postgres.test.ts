@@ -44,7 +44,7 @@ describe("PostgresTarget.execute", () => {
     ]);
     expect(result.rowCount).toBe(2);
     expect(result.truncated).toBe(false);
-    expect(result.columns).toEqual([
+    expect(result.columns).toMatchObject([
       { name: "id", type: "int4", table: "public.customers", column: "id" },
       { name: "mail", type: "text", table: "public.customers", column: "email" },
       { name: "name", type: "varchar", table: "public.customers", column: "name" },
@@ -56,7 +56,7 @@ describe("PostgresTarget.execute", () => {
 
   it("names non-built-in types (enums) by looking them up", async () => {
     const result = await target.execute("SELECT feeling FROM moods", [], defaults);
-    expect(result.columns).toEqual([{ name: "feeling", type: "mood", table: "public.moods", column: "feeling" }]);
+    expect(result.columns).toMatchObject([{ name: "feeling", type: "mood", table: "public.moods", column: "feeling" }]);
     expect(result.rows).toEqual([["happy"]]);
   });
 

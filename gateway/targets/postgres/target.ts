@@ -209,7 +209,8 @@ export class PostgresTarget implements Target {
       const origin = field.tableID === 0 ? undefined : this.#origins.get(field.tableID >>> 0);
       if (origin === undefined) return { name: field.name, type };
       const column = origin.columns.get(field.columnID);
-      return column === undefined ? { name: field.name, type, table: origin.table } : { name: field.name, type, table: origin.table, column };
+      const from = { tableOid: field.tableID >>> 0, columnNumber: field.columnID };
+      return column === undefined ? { name: field.name, type, table: origin.table, ...from } : { name: field.name, type, table: origin.table, column, ...from };
     });
   }
 

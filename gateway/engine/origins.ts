@@ -2,11 +2,17 @@ import { evaluate, type MaskStrategy } from "../../lib/policy";
 import { analyze } from "../../lib/sql";
 import type { StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
-import type { PolicyCache } from "../engine/policy-cache";
-import type { EngineAgent } from "../engine/types";
+import type { PolicyCache } from "./policy-cache";
+import type { EngineAgent } from "./types";
 import type { PostgresTarget } from "../targets/postgres/target";
-import type { FieldDescription } from "./messages";
 
+/** Where a result column comes from, as PostgreSQL's RowDescription says (0 when it is not a table column). */
+export interface FieldOrigin {
+  readonly tableOid: number;
+  readonly columnNumber: number;
+}
+
+// Used by both PostgreSQL-speaking doors: the wire door on its RowDescription, the HTTP door on node-pg's fields.
 // RowDescription names where each column comes from (table oid + attribute number). Whatever the analysis
 // made of the statement (a view, a function, EXECUTE of an SQL-level PREPARE), a column that comes straight
 // from a masked source column is masked with that column's strategy. A view's column is followed through the
@@ -31,7 +37,7 @@ export class OriginMasks {
   ) {}
 
   /** One entry per field: the masked source column's strategy, or null. Synchronous when every answer is known. */
-  strategies(fields: readonly FieldDescription[]): OriginMask[] | Promise<OriginMask[]> {
+  strategies(fields: readonly FieldOrigin[]): OriginMask[] | Promise<OriginMask[]> {
     const compiled = this.policies.current();
     if (compiled !== this.#policies) {
       this.#cache.clear();
@@ -72,7 +78,7 @@ export class OriginMasks {
     let plan = this.#views.get(oid);
     if (plan === undefined) {
       const analysis = analyze(definition, "postgres");
-      const context = { connection: this.connection.name, agentId: this.agent.agentId, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
+      const context = { connection: this.connection.name, agentId: this.agent.agentId, agentName: this.agent.agentName, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
       const decision = evaluate(this.policies.current(), analysis, context);
       if (decision.action === "block" || analysis.statements.length !== 1 || analysis.statements[0]!.kind !== "select") plan = "all";
       else plan = decision.masking.columns.map((column) => column.strategy ?? (column.detectors ? "detect" : null));
@@ -97,7 +103,7 @@ export class OriginMasks {
       hasWhere: true,
       hasLimit: true,
     };
-    const context = { connection: this.connection.name, agentId: this.agent.agentId, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
+    const context = { connection: this.connection.name, agentId: this.agent.agentId, agentName: this.agent.agentName, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
     const decision = evaluate(this.policies.current(), { dialect: "postgres", statements: [probe], multiStatement: false }, context);
     if (decision.action === "block") return null;
     return decision.masking.columns[0]?.strategy ?? null;
