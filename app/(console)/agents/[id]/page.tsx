@@ -4,11 +4,9 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { IssueTokenForm, RevokeTokenButton } from "@/components/agents/token-forms";
 import { When } from "@/components/agents/when";
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { PageHeader } from "@/components/ui/page-header";
+import { DetailHeader } from "@/components/ui/detail-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { can } from "@/lib/auth/permissions";
 import { requirePermission } from "@/lib/auth/session";
@@ -46,27 +44,13 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
 
   return (
     <div className="mx-auto max-w-5xl">
-      <Link href="/agents" className="text-sm font-medium text-brand-600 hover:text-brand-700">
-        ← Agents
-      </Link>
-      <div className="mt-3">
-        <PageHeader
-          title={agent.name}
-          summary={agent.description || "An agent that reaches connections through Airlock."}
-          actions={
-            editable ? (
-              <Link href={`/agents/${agent.id}/edit`} className={buttonClass("secondary")}>
-                Edit agent
-              </Link>
-            ) : null
-          }
-        />
-      </div>
-      {saved && SAVED[saved] ? (
-        <div className="mb-6">
-          <Alert tone="success">{SAVED[saved]}</Alert>
-        </div>
-      ) : null}
+      <DetailHeader
+        back={{ href: "/agents", label: "Agents" }}
+        title={agent.name}
+        summary={agent.description || "An agent that reaches connections through Airlock."}
+        edit={editable ? { href: `/agents/${agent.id}/edit`, label: "Edit agent" } : null}
+        saved={saved && Object.hasOwn(SAVED, saved) ? SAVED[saved] : undefined}
+      />
 
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">

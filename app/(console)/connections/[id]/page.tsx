@@ -3,11 +3,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { AddGrantForm, RemoveGrantButton, TestSavedButton } from "@/components/connections/grant-forms";
-import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { PageHeader } from "@/components/ui/page-header";
+import { DetailHeader } from "@/components/ui/detail-header";
 import { can } from "@/lib/auth/permissions";
 import { requirePermission } from "@/lib/auth/session";
 import { ENGINE_LABELS, TLS_LABELS } from "@/lib/connections/schema";
@@ -43,27 +41,13 @@ export default async function ConnectionPage({ params, searchParams }: { params:
 
   return (
     <div className="mx-auto max-w-5xl">
-      <Link href="/connections" className="text-sm font-medium text-brand-600 hover:text-brand-700">
-        ← Connections
-      </Link>
-      <div className="mt-3">
-        <PageHeader
-          title={connection.name}
-          summary={connection.description || "A database agents reach through Airlock."}
-          actions={
-            editable ? (
-              <Link href={`/connections/${connection.id}/edit`} className={buttonClass("secondary")}>
-                Edit connection
-              </Link>
-            ) : null
-          }
-        />
-      </div>
-      {saved && SAVED[saved] ? (
-        <div className="mb-6">
-          <Alert tone="success">{SAVED[saved]}</Alert>
-        </div>
-      ) : null}
+      <DetailHeader
+        back={{ href: "/connections", label: "Connections" }}
+        title={connection.name}
+        summary={connection.description || "A database agents reach through Airlock."}
+        edit={editable ? { href: `/connections/${connection.id}/edit`, label: "Edit connection" } : null}
+        saved={saved && Object.hasOwn(SAVED, saved) ? SAVED[saved] : undefined}
+      />
 
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
