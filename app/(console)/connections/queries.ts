@@ -1,5 +1,6 @@
 import type { Store } from "@/lib/store/client";
 import type { EngineName, TlsModeName } from "@/lib/connections/schema";
+import type { ConnectionValues } from "@/components/connections/connection-form";
 
 // The connections pages' reads, each with an explicit select that never includes the secret. Callers check
 // permissions.
@@ -29,20 +30,7 @@ export async function listConnections(db: Store): Promise<ConnectionRow[]> {
 }
 
 /** The form's values for an existing connection: everything but the secret. */
-export interface ConnectionSettings {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly engine: EngineName;
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly username: string;
-  readonly tls: TlsModeName;
-  readonly rowLimit: number;
-  readonly timeoutSeconds: number;
-  readonly readOnly: boolean;
-}
+export type ConnectionSettings = ConnectionValues & { readonly id: string };
 
 export interface GrantRow {
   readonly id: string;

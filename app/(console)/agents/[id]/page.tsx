@@ -7,6 +7,7 @@ import { When } from "@/components/agents/when";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { DetailHeader } from "@/components/ui/detail-header";
+import { FactList } from "@/components/ui/fact-list";
 import { Table, Td, Th } from "@/components/ui/table";
 import { can } from "@/lib/auth/permissions";
 import { requirePermission } from "@/lib/auth/session";
@@ -113,14 +114,7 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
         </div>
         <div className="space-y-6">
           <Card title="Agent">
-            <dl className="space-y-2 text-sm">
-              {facts.map(([label, value]) => (
-                <div key={label} className="flex justify-between gap-4">
-                  <dt className="text-slate-500">{label}</dt>
-                  <dd className="text-right text-slate-800">{value}</dd>
-                </div>
-              ))}
-            </dl>
+            <FactList facts={facts} />
           </Card>
           <Card title="Reaches">
             {agent.reaches.length === 0 ? (

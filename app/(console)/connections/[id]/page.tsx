@@ -6,6 +6,7 @@ import { AddGrantForm, RemoveGrantButton, TestSavedButton } from "@/components/c
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { DetailHeader } from "@/components/ui/detail-header";
+import { FactList } from "@/components/ui/fact-list";
 import { can } from "@/lib/auth/permissions";
 import { requirePermission } from "@/lib/auth/session";
 import { ENGINE_LABELS, TLS_LABELS } from "@/lib/connections/schema";
@@ -89,14 +90,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         </div>
         <div className="space-y-6">
           <Card title="Settings">
-            <dl className="space-y-2 text-sm">
-              {facts.map(([label, value]) => (
-                <div key={label} className="flex justify-between gap-4">
-                  <dt className="text-slate-500">{label}</dt>
-                  <dd className="text-right text-slate-800">{value}</dd>
-                </div>
-              ))}
-            </dl>
+            <FactList facts={facts} />
           </Card>
           {editable ? (
             <Card title="Check it">
