@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { APIRequestContext } from "playwright-core";
 import { ALL_PERMISSIONS, can, type Permission, type Role } from "../lib/auth/permissions";
-import { callAction, serverActions, signedInRequest } from "./support/access";
+import { callAction, MADE_UP_ID, serverActions, signedInRequest } from "./support/access";
 import { screenshotPath } from "./support/browser";
 import { openConsole, type AirlockConsole } from "./support/console";
 
@@ -51,8 +51,6 @@ const PAGES: Record<string, Permission | null> = {
   "/audit": "audit.view",
   "/people": "users.manage",
 };
-
-const MADE_UP_ID = "00000000-0000-4000-8000-000000000000";
 
 /** Route handlers (GET) → the permission they demand. Let through, one about a made-up id answers 404. */
 const ROUTES: Record<string, Permission> = {

@@ -40,7 +40,8 @@ export function serverActions(): ServerAction[] {
   }));
 }
 
-const MADE_UP_ID = "00000000-0000-4000-8000-000000000000";
+/** An id that names nothing, for paths with a dynamic segment. */
+export const MADE_UP_ID = "00000000-0000-4000-8000-000000000000";
 
 /** "app/(console)/approvals/[id]/page" → "/approvals/00000000-…". */
 export function pagePath(worker: string): string {
