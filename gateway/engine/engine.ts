@@ -56,11 +56,7 @@ export class Engine {
       throw new EngineError("bad_params", "Parameters can only be sent with a single statement");
     }
     const decision = await this.decide(analysis, agent, connection);
-    const [statementEvent] = await Promise.all([
-      this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql }),
-      this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
-    ]);
-    this.deps.metrics.statement(decision.action);
+    const statementEvent = await this.recordDecided(sessionId, connection, sql, params, analysis, decision);
     this.deps.log.info("statement.decided", {
       sessionId,
       agent: agent.agentName,
@@ -108,12 +104,17 @@ export class Engine {
 
   /** Records a statement refused before execution by a preview (pgwire Parse), as submit would have. */
   async recordBlocked(sessionId: string, connection: Connection, sql: string, analysis: Analysis, decision: Decision): Promise<string> {
+    return (await this.recordDecided(sessionId, connection, sql, [], analysis, decision)).eventId;
+  }
+
+  /** The statement and its decision, written ahead in one group commit (and counted). */
+  private async recordDecided(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis, decision: Decision) {
     const [statementEvent] = await Promise.all([
-      this.record(sessionId, "statement", statementSummary(analysis, [], connection.name), { sqlText: sql }),
+      this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql }),
       this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
     ]);
     this.deps.metrics.statement(decision.action);
-    return statementEvent.eventId;
+    return statementEvent;
   }
 
   /** Waits up to `waitMs` for the approval's decision; once approved, runs the statement exactly once. */
