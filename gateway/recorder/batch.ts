@@ -19,6 +19,8 @@ export interface BatchEvent {
   readonly decision: string | null;
   readonly sqlText: string | null;
   readonly payload: JsonObject;
+  /** canonicalJson(payload), computed once: hashed, and sent as the JSONB value. */
+  readonly payloadJson: string;
 }
 
 export interface Appended {
@@ -37,7 +39,7 @@ interface Row {
   readonly at: string;
   readonly decision: string | null;
   readonly sqlText: string | null;
-  readonly payload: JsonObject;
+  readonly payloadJson: string;
   readonly prevHash: string;
   readonly hash: string;
 }
@@ -79,8 +81,8 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
         }
         const seq = head.count + 1;
         const at = event.at.toISOString();
-        const hash = eventHash(head.hash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload });
-        data.push({ sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload, prevHash: head.hash, hash });
+        const hash = eventHash(head.hash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload }, event.payloadJson);
+        data.push({ sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payloadJson: event.payloadJson, prevHash: head.hash, hash });
         outcomes.push({ eventId: "", seq, hash });
         head.hash = hash;
         head.count = seq;
@@ -116,7 +118,7 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
             ${data.map((row) => row.at)}::timestamp(3)[],
             ${data.map((row) => row.decision)}::text[],
             ${data.map((row) => row.sqlText)}::text[],
-            ${data.map((row) => JSON.stringify(row.payload))}::jsonb[],
+            ${data.map((row) => row.payloadJson)}::jsonb[],
             ${data.map((row) => row.prevHash)}::text[],
             ${data.map((row) => row.hash)}::text[])
           RETURNING id, "sessionId", seq

@@ -29,12 +29,14 @@ describe("storablePayload", () => {
 
   it("passes a payload under the cap through unchanged", () => {
     const payload = { rowCount: 2, rows: [{ email: "a***@x.io" }] };
-    expect(storablePayload(payload, 1024)).toEqual({ payload, bytes: Buffer.byteLength(canonicalJson(payload)) });
+    const json = canonicalJson(payload);
+    expect(storablePayload(payload, 1024)).toEqual({ payload, json, bytes: Buffer.byteLength(json) });
   });
 
   it("keeps small fields, cuts a large array to a prefix, and marks what it did", () => {
     const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i, note: "x".repeat(20) }));
-    const { payload, truncatedFrom } = storablePayload({ rowCount: 1000, columns: ["id", "note"], rows }, 8192);
+    const { payload, json, truncatedFrom } = storablePayload({ rowCount: 1000, columns: ["id", "note"], rows }, 8192);
+    expect(json).toBe(canonicalJson(payload));
     expect(truncatedFrom).toBeGreaterThan(8192);
     expect(payload.rowCount).toBe(1000);
     expect(payload.columns).toEqual(["id", "note"]);

@@ -20,6 +20,8 @@ const MARKER_RESERVE = 1024;
 
 export interface StoredPayload {
   readonly payload: JsonObject;
+  /** canonicalJson(payload): what is hashed, and stored as the JSONB value. */
+  readonly json: string;
   /** Serialized size of the stored payload. */
   readonly bytes: number;
   /** Serialized size of the caller's payload, when it was cut down to fit. */
@@ -36,9 +38,10 @@ export function storablePayload(value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_B
   const { json, text } = storable(value);
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw new TypeError("payload must be a JSON object");
   const bytes = Buffer.byteLength(text);
-  if (bytes <= maxBytes) return { payload: json, bytes };
+  if (bytes <= maxBytes) return { payload: json, json: text, bytes };
   const payload = truncate(json, bytes, maxBytes);
-  return { payload, bytes: Buffer.byteLength(canonicalJson(payload)), truncatedFrom: bytes };
+  const cut = canonicalJson(payload);
+  return { payload, json: cut, bytes: Buffer.byteLength(cut), truncatedFrom: bytes };
 }
 
 /** NUL and lone surrogates are the only characters canonical JSON writes as \u0000 and \ud8xx–\udfff escapes. */

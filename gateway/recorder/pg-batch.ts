@@ -185,7 +185,7 @@ export class PgBatchWriter {
       const seq = head.count + 1;
       const at = event.at.toISOString();
       const prevHash = head.hash ?? GENESIS_HASH;
-      const hash = eventHash(prevHash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload });
+      const hash = eventHash(prevHash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload }, event.payloadJson);
       rows.push({ index, sessionId: event.sessionId, seq, at, prevHash, hash });
       const ended = event.type === "disconnect";
       moves.set(event.sessionId, { from: move ? move.from : known, to: { count: seq, hash, ended }, endedAt: ended ? at : (move?.endedAt ?? null) });
@@ -243,7 +243,7 @@ function writeParams(events: readonly BatchEvent[], plan: Planned): unknown[] {
     plan.rows.map((row) => row.at),
     plan.rows.map((row) => events[row.index].decision),
     plan.rows.map((row) => events[row.index].sqlText),
-    plan.rows.map((row) => JSON.stringify(events[row.index].payload)),
+    plan.rows.map((row) => events[row.index].payloadJson),
     plan.rows.map((row) => row.prevHash),
     plan.rows.map((row) => row.hash),
   ];

@@ -181,6 +181,7 @@ export class Recorder {
         decision: storableSql(options.decision ?? null, 256),
         sqlText: storableSql(options.sqlText ?? null, this.#maxSqlBytes),
         payload: stored.payload,
+        payloadJson: stored.json,
       };
       bytes = stored.bytes + (event.sqlText?.length ?? 0) + 256;
     } catch {

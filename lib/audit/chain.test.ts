@@ -98,6 +98,19 @@ describe("eventHash", () => {
     expect(a).toBe(b);
   });
 
+  it("is canonicalJson of the whole body, with or without the payload's canonical text given", () => {
+    const bodies: EventBody[] = [
+      body,
+      { ...body, decision: "allow", sqlText: 'SELECT "é😀"\n\u0001', type: "statement", seq: 2 ** 31 - 1 },
+      { ...body, payload: { z: [1, { y: null, x: "\u2028" }], a: 1.5e-7, "": true } },
+    ];
+    for (const b of bodies) {
+      const whole = createHash("sha256").update(`${GENESIS_HASH}\n${canonicalJson(b)}`).digest("hex");
+      expect(eventHash(GENESIS_HASH, b)).toBe(whole);
+      expect(eventHash(GENESIS_HASH, b, canonicalJson(b.payload))).toBe(whole);
+    }
+  });
+
   it("distinguishes an empty string from null", () => {
     expect(eventHash(GENESIS_HASH, { ...body, sqlText: "" })).not.toBe(eventHash(GENESIS_HASH, body));
   });

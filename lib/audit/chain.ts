@@ -25,18 +25,20 @@ export interface EventBody {
   readonly payload: unknown;
 }
 
-/** sha256 hex of `prevHash + "\n" + canonicalJson(body)`. */
-export function eventHash(prevHash: string, body: EventBody): string {
-  const canonical = canonicalJson({
-    sessionId: body.sessionId,
-    seq: body.seq,
-    type: body.type,
-    at: body.at,
-    decision: body.decision ?? null,
-    sqlText: body.sqlText ?? null,
-    payload: body.payload,
-  });
-  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
+/**
+ * sha256 hex of `prevHash + "\n" + canonicalJson(body)`. `payloadJson`, when given, is canonicalJson(body.payload)
+ * already computed by the caller (the recorder has it from making the payload storable).
+ */
+export function eventHash(prevHash: string, body: EventBody, payloadJson?: string): string {
+  // The body's keys in canonicalJson's order: at, decision, payload, seq, sessionId, sqlText, type.
+  const canonical =
+    `{"at":${JSON.stringify(body.at)},"decision":${nullableString(body.decision)},"payload":${payloadJson ?? canonicalJson(body.payload)},` +
+    `"seq":${canonicalJson(body.seq)},"sessionId":${JSON.stringify(body.sessionId)},"sqlText":${nullableString(body.sqlText)},"type":${JSON.stringify(body.type)}}`;
+  return createHash("sha256").update(`${prevHash}\n${canonical}`).digest("hex");
+}
+
+function nullableString(value: string | null | undefined): string {
+  return value === null || value === undefined ? "null" : JSON.stringify(value);
 }
 
 /** Sorted keys, no whitespace; BigInt as a decimal string, Date as ISO text. Throws on a cycle. */

@@ -375,7 +375,7 @@ describe("writing over pg", () => {
     // No optimistic attempt at all: the batch is written in BEGIN … SELECT … FOR UPDATE … COMMIT.
     const writer = new PgBatchWriter(t.pool);
     const at = new Date();
-    const event = (id: string, n: number) => ({ sessionId: id, type: "statement" as const, at, decision: null, sqlText: `SELECT ${n}`, payload: { n } });
+    const event = (id: string, n: number) => ({ sessionId: id, type: "statement" as const, at, decision: null, sqlText: `SELECT ${n}`, payload: { n }, payloadJson: `{"n":${n}}` });
     const outcomes = await writer.write([event(sessionId, 7), event(randomUUID(), 0), event(second.sessionId, 3), event(sessionId, 8)], { timeoutMs: 5000, optimisticAttempts: 0 });
     expect(outcomes.map((o) => (o instanceof RecorderError ? o.code : o.seq))).toEqual([7, "session_not_found", 3, 8]);
     await other.record(sessionId, "statement", { n: 9 });
