@@ -5,8 +5,8 @@
 //
 // Run: npm run bench:pgwire          (options: --seconds 5  --rounds 3  --scale 10)
 //
-// Notes: Airlock is reached over TLS (it takes the agent token as the password only over TLS); PostgreSQL and
-// PgBouncer are reached in plain text. pgbench runs in its default (simple) query mode against all three.
+// Notes: Airlock is reached over TLS (the token as a cleartext password; without TLS it would be SCRAM-SHA-256);
+// PostgreSQL and PgBouncer are reached in plain text. pgbench runs in its default (simple) query mode against all three.
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
