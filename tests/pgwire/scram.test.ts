@@ -11,12 +11,11 @@ import {
   issueAgentToken,
   parseScramVerifier,
 } from "../../lib/crypto/agent-token";
-import type { Frame } from "../../gateway/pgwire/messages";
-import { Code, FrameSplitter, parseNotice } from "../../gateway/pgwire/parser";
 import { ScramClient } from "../../gateway/pgwire/scram";
-import { query, saslInitialResponse, saslResponse, startupMessage } from "../../gateway/pgwire/serializer";
+import { query, saslInitialResponse, saslResponse } from "../../gateway/pgwire/serializer";
 import { createGatewayFixture, CUSTOMERS, type GatewayFixture } from "../gateway/support";
 import { testPostgresUrl } from "../support/databases";
+import { RawClient } from "./raw";
 import { failure, startWireGateway, type WireGateway } from "./support";
 
 // SCRAM-SHA-256 for agent tokens on the PostgreSQL door without TLS: the user name is the token's public prefix,
@@ -87,74 +86,6 @@ async function stillServing(): Promise<void> {
   const client = await plainClient(fx.tokens.valid);
   expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
   await client.end();
-}
-
-// ── A raw SCRAM conversation, to look at what the server says at each step ─────────────────────────────────
-
-class RawClient {
-  readonly #socket: net.Socket;
-  readonly #splitter = new FrameSplitter(false, 1 << 20);
-  readonly #frames: Frame[] = [];
-  #wake: (() => void) | null = null;
-  closed = false;
-
-  constructor(port: number) {
-    this.#socket = net.connect({ host: "127.0.0.1", port });
-    this.#socket.on("data", (chunk: Buffer) => {
-      const frames = this.#splitter.push(chunk);
-      if (Array.isArray(frames)) this.#frames.push(...frames.map((frame) => ({ code: frame.code, payload: Buffer.from(frame.payload), raw: Buffer.from(frame.raw) })));
-      this.#wake?.();
-    });
-    this.#socket.on("close", () => {
-      this.closed = true;
-      this.#wake?.();
-    });
-    this.#socket.on("error", () => undefined);
-  }
-
-  write(bytes: Buffer): void {
-    this.#socket.write(bytes);
-  }
-
-  startup(user: string): void {
-    this.write(startupMessage([["user", user], ["database", "shop_pg"]]));
-  }
-
-  async next(): Promise<Frame | null> {
-    for (;;) {
-      const frame = this.#frames.shift();
-      if (frame) return frame;
-      if (this.closed) return null;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        setTimeout(resolve, 10_000);
-      });
-      this.#wake = null;
-    }
-  }
-
-  /** The next frame, which must be Authentication of this kind; its data after the kind. */
-  async auth(kind: number): Promise<string> {
-    const frame = await this.next();
-    if (!frame || frame.code !== Code.Authentication || frame.payload.readInt32BE(0) !== kind) throw new Error(`expected authentication ${kind}, got ${show(frame)}`);
-    return frame.payload.subarray(4).toString("utf8");
-  }
-
-  /** The next frame as an error: its SQLSTATE, message and hint. */
-  async error(): Promise<{ code: string; message: string; hint: string }> {
-    const frame = await this.next();
-    if (!frame || frame.code !== Code.ErrorResponse) throw new Error(`expected an error, got ${show(frame)}`);
-    const fields = parseNotice(frame.payload).fields;
-    return { code: fields.get("C") ?? "", message: fields.get("M") ?? "", hint: fields.get("H") ?? "" };
-  }
-
-  destroy(): void {
-    this.#socket.destroy();
-  }
-}
-
-function show(frame: Frame | null): string {
-  return frame ? `'${String.fromCharCode(frame.code)}' ${frame.payload.toString("latin1").slice(0, 80)}` : "the end of the connection";
 }
 
 /** Runs the exchange up to the server-first-message; answers it and the client. */
