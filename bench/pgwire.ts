@@ -5,8 +5,8 @@
 //
 // Run: npm run bench:pgwire          (options: --seconds 5  --rounds 3  --scale 10)
 //
-// Notes: Airlock is reached over TLS (it takes the agent token as the password only over TLS); PostgreSQL and
-// PgBouncer are reached in plain text. pgbench runs in its default (simple) query mode against all three.
+// Notes: Airlock is reached over TLS (the token as a cleartext password; without TLS it would be SCRAM-SHA-256);
+// PostgreSQL and PgBouncer are reached in plain text. pgbench runs in its default (simple) query mode against all three.
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -122,6 +122,17 @@ async function main(): Promise<void> {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const document = JSON.parse(JSON.stringify(parsed.policy)) as object;
     await fx.store.policy.create({ data: { name: "Bench", priority: 30, document, revisions: { create: { version: 1, document, authorId: fx.users.policyAuthor.id } } } });
+    // The wire door applies the row limit (the connection's, or the policies' maxRows when smaller; 1000 by default).
+    // The streaming figure below needs the whole table: the bench connection's limit is raised past it (straight in
+    // the store: the form caps it at 100,000) and the defaults' maxRows is dropped. Masking and recording stay on.
+    await fx.store.connection.update({ where: { name: "bench" }, data: { rowLimit: SCALE * 100_000 } });
+    for (const policy of await fx.store.policy.findMany({ select: { id: true, document: true } })) {
+      const settings = (policy.document as { settings?: Record<string, unknown> }).settings;
+      if (settings?.maxRows === undefined) continue;
+      const rest = { ...settings };
+      delete rest.maxRows;
+      await fx.store.policy.update({ where: { id: policy.id }, data: { document: { ...(policy.document as object), settings: rest } as object } });
+    }
 
     if (args["store-async-commit"]) {
       await fx.store.$executeRawUnsafe(`ALTER DATABASE "${fx.storeDb.name}" SET synchronous_commit = off`);

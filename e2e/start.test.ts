@@ -45,7 +45,7 @@ describe("npm start on embedded defaults", () => {
 
   test("the banner's psql line reaches the demo shop through the PostgreSQL door, over TLS, masked", async () => {
     const output = airlock.output();
-    expect(output).toContain(`port=${airlock.pgwirePort} dbname=shop user=agent sslmode=require`);
+    expect(output).toContain(`port=${airlock.pgwirePort} dbname=shop user=${airlock.demo!.agentToken.slice(0, 12)}"`);
     const client = new pg.Client({
       host: "127.0.0.1",
       port: airlock.pgwirePort,

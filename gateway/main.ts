@@ -6,6 +6,7 @@ import { McpDoor } from "./mcp/server";
 import { createHttpServer } from "./http/server";
 import { readiness } from "./readiness";
 import { PgWireServer } from "./pgwire/listener";
+import { createHmac } from "node:crypto";
 import fs from "node:fs";
 
 // The gateway worker: the enforcement engine behind the agents' front doors (HTTP API and MCP for now).
@@ -50,6 +51,7 @@ const pgwire =
         gateway,
         log,
         maxSqlBytes: config.AIRLOCK_MAX_SQL_BYTES,
+        scramMockSecret: createHmac("sha256", Buffer.from(config.AIRLOCK_MASTER_KEY, "base64")).update("airlock pgwire scram mock v1").digest(),
         tls:
           config.AIRLOCK_PGWIRE_TLS_CERT && config.AIRLOCK_PGWIRE_TLS_KEY
             ? { cert: fs.readFileSync(config.AIRLOCK_PGWIRE_TLS_CERT), key: fs.readFileSync(config.AIRLOCK_PGWIRE_TLS_KEY) }

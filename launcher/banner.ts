@@ -25,7 +25,7 @@ export function banner({ dashboardUrl, gatewayUrl, pgwire, demo, embeddedStore, 
     lines.push(`               (same password: ${others.map((user) => `${user.email} [${user.roles.join(", ")}]`).join(", ")})`);
   }
   lines.push(`  Gateway      ${gatewayUrl}   (health: ${gatewayUrl}/healthz, readiness: ${gatewayUrl}/readyz)`);
-  if (pgwire) lines.push(`  PostgreSQL   ${pgwire.host}:${pgwire.port}   (psql and drivers; database = connection name, password = agent token${pgwire.tls ? ", TLS" : ", NO TLS: tokens refused"})`);
+  if (pgwire) lines.push(`  PostgreSQL   ${pgwire.host}:${pgwire.port}   (psql and drivers; database = connection name, user = token prefix, password = agent token${pgwire.tls ? ", TLS or SCRAM" : ", SCRAM only (no TLS)"})`);
   if (demo) {
     const query = (sql: string) =>
       `    curl -s ${gatewayUrl}/v1/query -H "authorization: Bearer $AIRLOCK_TOKEN" -H 'content-type: application/json' \\\n` +
@@ -45,8 +45,8 @@ export function banner({ dashboardUrl, gatewayUrl, pgwire, demo, embeddedStore, 
       ...(pgwire
         ? [
             "",
-            "  psql, through Airlock (same policy, masking and recording):",
-            `    PGPASSWORD=$AIRLOCK_TOKEN psql "host=${pgwire.host} port=${pgwire.port} dbname=${demo.connectionName} user=agent sslmode=require"`,
+            "  psql, through Airlock (same policy, masking and recording; user = the token's prefix, TLS or SCRAM):",
+            `    PGPASSWORD=$AIRLOCK_TOKEN psql "host=${pgwire.host} port=${pgwire.port} dbname=${demo.connectionName} user=${demo.agentToken.slice(0, 12)}"`,
           ]
         : []),
       "",

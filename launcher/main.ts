@@ -105,7 +105,8 @@ async function main(): Promise<void> {
 
   if (await ensureWebBuild((line) => say(`building the web app: ${line}`))) say("built the web app");
 
-  // The PostgreSQL door: on 7432 unless configured, with TLS (the token travels as its password). When the default
+  // The PostgreSQL door: on 7432 unless configured, with TLS (the token travels as its password; without TLS the door
+  // asks for SCRAM-SHA-256, which only tokens issued with a verifier can answer). When the default
   // port is taken (another Airlock on this machine), the door stays off rather than stopping everything.
   const pgwirePort = config.AIRLOCK_PGWIRE_PORT ?? ((await portFree(DEFAULT_PGWIRE_PORT, config.AIRLOCK_PGWIRE_HOST ?? host)) ? DEFAULT_PGWIRE_PORT : null);
   if (pgwirePort === null) say(`port ${DEFAULT_PGWIRE_PORT} is in use: the PostgreSQL door is off (set AIRLOCK_PGWIRE_PORT to choose another)`);
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
   if (!pgwireTls) {
     const pair = ensureDemoCertificate(dataDir);
     if (pair?.generated) say(`generated a self-signed certificate for the PostgreSQL door in ${path.dirname(pair.cert)}`);
-    if (!pair) say("openssl is not installed: the PostgreSQL door runs without TLS and cannot take agent tokens");
+    if (!pair) say("openssl is not installed: the PostgreSQL door runs without TLS (agent tokens by SCRAM-SHA-256 only; no identity-provider JWTs)");
     pgwireTls = pair;
   }
 

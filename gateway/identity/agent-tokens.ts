@@ -1,4 +1,4 @@
-import { hashAgentToken, sameHash } from "../../lib/crypto/agent-token";
+import { hashAgentToken, parseScramVerifier, sameHash, type ScramVerifier } from "../../lib/crypto/agent-token";
 import type { Store } from "../../lib/store/client";
 import { ShortCache } from "./short-cache";
 import { failure, type AuthResult } from "./types";
@@ -8,6 +8,10 @@ import type { UsageRecorder } from "./usage";
 // agent's state — is cached for at most `cacheMs` (≤ 500 ms), so revoking a token or disabling an agent
 // reaches every gateway process within that. Expiry is checked against the clock on every request, cached
 // or not. The cache is keyed by the hash, never by the token itself.
+//
+// SCRAM (the PostgreSQL door without TLS) never sees the token: `scramCredential(prefix)` finds the verifier to
+// run the exchange against, and once the proof holds, `verifyId(tokenId)` applies the same checks as `verify`
+// to a freshly read row (no cache: a revocation made while the exchange ran still counts).
 
 interface TokenRow {
   readonly id: string;
@@ -28,6 +32,15 @@ const tokenSelect = {
   lastUsedAt: true,
   agent: { select: { id: true, name: true, groups: true, disabled: true, lastSeenAt: true } },
 } as const;
+
+/** The token a SCRAM exchange is run against, or why there is none (the door then runs a mock exchange). */
+export type ScramCredential =
+  | { readonly found: true; readonly tokenId: string; readonly verifier: ScramVerifier; readonly others: number }
+  | { readonly found: false; readonly reason: "unknown_prefix" | "no_verifier" };
+
+const PREFIX = /^alk_[A-Za-z0-9]{8}$/;
+/** Rows read for one prefix: prefixes are random (47 bits), so more than one is already a coincidence. */
+const MAX_SHARED_PREFIX = 20;
 
 export class AgentTokenVerifier {
   readonly #store: Store;
@@ -54,6 +67,43 @@ export class AgentTokenVerifier {
       row = found;
       this.#cache.set(hash, row);
     }
+    return this.#admit(row);
+  }
+
+  /**
+   * The SCRAM verifier for a token's public prefix. Prefixes are not unique: of the tokens sharing one, the newest
+   * usable one (not revoked or expired, agent enabled, with a verifier) is taken; when none is usable, the newest
+   * with a verifier (its holder then learns, after a correct proof, why it is refused). Only its holder can
+   * complete the exchange either way, so a shared prefix never lets one token stand for another.
+   */
+  async scramCredential(prefix: string): Promise<ScramCredential> {
+    if (!PREFIX.test(prefix)) return { found: false, reason: "unknown_prefix" };
+    const rows = await this.#store.agentToken.findMany({
+      where: { prefix },
+      select: { ...tokenSelect, scramVerifier: true },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: MAX_SHARED_PREFIX,
+    });
+    // exact comparison: the store's collation must not stretch what "the same prefix" means
+    const candidates = rows
+      .filter((row) => row.prefix === prefix)
+      .map((row) => ({ row, verifier: row.scramVerifier === null ? null : parseScramVerifier(row.scramVerifier) }));
+    if (candidates.length === 0) return { found: false, reason: "unknown_prefix" };
+    const now = this.#now().getTime();
+    const usable = (row: TokenRow) => !row.revokedAt && !(row.expiresAt && row.expiresAt.getTime() <= now) && !row.agent.disabled;
+    const chosen = candidates.find((c) => c.verifier !== null && usable(c.row)) ?? candidates.find((c) => c.verifier !== null);
+    if (!chosen?.verifier) return { found: false, reason: "no_verifier" };
+    return { found: true, tokenId: chosen.row.id, verifier: chosen.verifier, others: candidates.length - 1 };
+  }
+
+  /** After a SCRAM proof held: the token row read afresh, then the same checks as `verify`. */
+  async verifyId(tokenId: string): Promise<AuthResult> {
+    const row = await this.#store.agentToken.findUnique({ where: { id: tokenId }, select: tokenSelect });
+    if (!row) return failure("unknown_token", "This agent token is not recognised.");
+    return this.#admit(row);
+  }
+
+  #admit(row: TokenRow): AuthResult {
     const now = this.#now();
     if (row.revokedAt) return failure("revoked_token", "This agent token has been revoked; ask an Airlock admin for a new one.");
     if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {

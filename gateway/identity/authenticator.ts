@@ -1,6 +1,6 @@
 import { createLogger, type Logger } from "../../lib/log";
 import type { Store } from "../../lib/store/client";
-import { AgentTokenVerifier } from "./agent-tokens";
+import { AgentTokenVerifier, type ScramCredential } from "./agent-tokens";
 import { readCredential } from "./bearer";
 import { groupsFrom, readClaim, subjectFrom } from "./claims";
 import { OidcAgentDirectory } from "./oidc-agents";
@@ -54,6 +54,16 @@ export class AgentAuthenticator {
     if ("ok" in credential) return credential;
     if (credential.kind === "agent_token") return this.#tokens.verify(credential.token);
     return this.#authenticateJwt(credential.token);
+  }
+
+  /** SCRAM-SHA-256 on the PostgreSQL door: the verifier of the token with this public prefix (see AgentTokenVerifier). */
+  scramCredential(prefix: string): Promise<ScramCredential> {
+    return this.#tokens.scramCredential(prefix);
+  }
+
+  /** The token a SCRAM proof was checked against: revocation, expiry and the agent's state, exactly as for a bearer token. */
+  authenticateTokenId(tokenId: string): Promise<AuthResult> {
+    return this.#tokens.verifyId(tokenId);
   }
 
   /** Resolves once the last-used writes started so far are done (tests; graceful shutdown). */

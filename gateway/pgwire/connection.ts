@@ -15,7 +15,7 @@ import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./mess
 import { Output } from "./output";
 import { FrameSplitter, parseClientMessage } from "./parser";
 import { oneReply, ResponseQueue, syncReply, type Expectation } from "./responses";
-import { ResultsExpectation } from "./results";
+import { ResultsExpectation, type LimitAction } from "./results";
 import { buildColumnMasking, formatOf, type ColumnMasking } from "./row-masking";
 import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, readyForQuery } from "./serializer";
 
@@ -33,6 +33,14 @@ const ABORT_TRANSACTION = executeFrame("airlock refused statement", 0);
 
 function swallowError(extended: boolean): Expectation {
   return { sync: false, extended, take: () => true, skip() {} };
+}
+
+/**
+ * Most rows one statement may return on the wire: the same expression as the HTTP door's (the connection's row
+ * limit, and the policy's maxRows when it is smaller).
+ */
+function rowLimitOf(decided: DecidedStatement): number {
+  return Math.min(decided.connection.rowLimit, decided.decision.maxRows ?? Number.MAX_SAFE_INTEGER);
 }
 
 /** How long a paused statement waits for its approval (the request's own expiry usually comes first). */
@@ -54,6 +62,9 @@ interface Portal {
   fields?: readonly FieldDescription[];
   /** Executed once already (a suspended portal continued): not decided again. */
   executed: boolean;
+  /** Its row limit, fixed when it first ran, and the rows it has returned so far (across Executes). */
+  rowLimit: number;
+  rows: number;
 }
 
 export interface WireConnectionDeps {
@@ -83,6 +94,9 @@ export class WireConnection {
   #skipToSync = false;
   #closed = false;
   #abort = new AbortController();
+  /** A result went past its row limit: the CancelRequest sent, and the target writes that must precede anything else. */
+  #limitCancel: Promise<void> | null = null;
+  #limitWork: Promise<void> | null = null;
 
   constructor(deps: WireConnectionDeps) {
     this.#deps = deps;
@@ -173,7 +187,7 @@ export class WireConnection {
       case "describe":
         return this.#describe(message.target, message.object, frame);
       case "execute":
-        return this.#execute(message.portal, frame);
+        return this.#execute(message.portal, message.maxRows, frame);
       case "close":
         if (message.target === "S") this.#statements.delete(message.object);
         else this.#portals.delete(message.object);
@@ -216,9 +230,12 @@ export class WireConnection {
         hideErrors: decided.plans.some((plan) => plan.touchesMasked),
         onCopyIn: (active) => void (this.#copyIn = active),
         onRefused: () => undefined,
+        rowLimit: rowLimitOf(decided),
+        onLimit: (action) => this.#limitExceeded(action, "query"),
       });
       this.#forward(frame, results);
       await results.finished;
+      await this.#limitSettled();
       return this.#finished(results);
     };
     try {
@@ -256,7 +273,7 @@ export class WireConnection {
       if (param === null) return null;
       return formatOf(message.paramFormats, i, 0) === 1 ? `\\x${param.toString("hex")}` : param.toString("utf8");
     });
-    this.#portals.set(message.portal, { statement, params, resultFormats: [...message.resultFormats], executed: false });
+    this.#portals.set(message.portal, { statement, params, resultFormats: [...message.resultFormats], executed: false, rowLimit: Number.MAX_SAFE_INTEGER, rows: 0 });
     this.#forward(frame, oneReply());
   }
 
@@ -293,7 +310,7 @@ export class WireConnection {
     });
   }
 
-  async #execute(name: string, frame: Frame): Promise<void> {
+  async #execute(name: string, maxRows: number, frame: Frame): Promise<void> {
     const portal = this.#portals.get(name);
     if (portal === undefined) {
       this.#failGroup(errorResponse({ severity: "ERROR", code: "34000", message: `portal "${name}" does not exist` }));
@@ -301,14 +318,15 @@ export class WireConnection {
     }
     if (portal.executed) {
       // a suspended portal continued: decided and recorded when it first ran
-      await this.#runPortal(name, portal, frame, portal.statement.plan, false);
+      await this.#runPortal(name, portal, maxRows, frame, portal.statement.plan).catch(() => undefined);
       return;
     }
     portal.executed = true;
     let relayed = false;
     const run = async (decided: DecidedStatement): Promise<readonly StatementResult[]> => {
       relayed = true;
-      return this.#runPortal(name, portal, frame, decided.plans[0], true);
+      portal.rowLimit = rowLimitOf(decided);
+      return this.#runPortal(name, portal, maxRows, frame, decided.plans[0]);
     };
     try {
       const outcome = await this.#submit(portal.statement.sql, portal.params, run);
@@ -319,8 +337,12 @@ export class WireConnection {
     }
   }
 
-  async #runPortal(name: string, portal: Portal, frame: Frame, plan: MaskingPlan | undefined, wait: boolean): Promise<readonly StatementResult[]> {
-    const results = new ResultsExpectation(this.#resultsOptions(plan?.touchesMasked ?? false));
+  /**
+   * Runs (or continues) a portal and waits for its answer. The target is asked for at most one row more than the
+   * portal may still return, so a result past the limit never makes it read further (see ResultsExpectation).
+   */
+  async #runPortal(name: string, portal: Portal, maxRows: number, frame: Frame, plan: MaskingPlan | undefined): Promise<readonly StatementResult[]> {
+    const results = new ResultsExpectation(this.#resultsOptions(plan?.touchesMasked ?? false, portal));
     if (portal.fields !== undefined) {
       // masking for the plan decided now (it may differ from the one at Describe)
       results.masking = portal.fields.length === 0 ? null : await this.#masking(portal.fields, portal.resultFormats, plan);
@@ -344,14 +366,16 @@ export class WireConnection {
       this.#deps.target.write(describeFrame("P", name));
     }
     this.#queue.expect(results);
-    this.#deps.target.write(frame.raw);
+    const allowed = Math.max(0, portal.rowLimit - portal.rows) + 1;
+    this.#deps.target.write(maxRows > 0 && maxRows <= allowed ? frame.raw : executeFrame(name, Math.min(allowed, 2 ** 31 - 1)));
     this.#deps.target.write(FLUSH);
-    if (!wait) return [];
     await results.finished;
+    portal.rows += results.rowsRelayed;
+    await this.#limitSettled();
     return this.#finished(results);
   }
 
-  #resultsOptions(hideErrors: boolean) {
+  #resultsOptions(hideErrors: boolean, portal: Portal) {
     return {
       mode: "execute" as const,
       maskingFor: () => {
@@ -360,7 +384,47 @@ export class WireConnection {
       hideErrors,
       onCopyIn: (active: boolean) => void (this.#copyIn = active),
       onRefused: () => undefined,
+      rowLimit: portal.rowLimit,
+      rowsBefore: portal.rows,
+      onLimit: (action: LimitAction) => this.#limitExceeded(action, "execute"),
     };
+  }
+
+  /**
+   * A result went past its row limit and the client got the error. "cancel": the target is still producing (a
+   * simple Query, a COPY), so it is sent a CancelRequest. "abort": the target's statement did not fail (an Execute
+   * stopped by its row count, or a statement that finished before the cancel landed), so its transaction is made
+   * to fail like the client's: an Execute of a portal that cannot exist, after the cancel (if any) was delivered,
+   * so that cancel cannot hit anything later. Called while the answer is being read: expectations are queued now,
+   * writes once the cancel is out; the statement's caller waits for both (`#limitSettled`) before the next message.
+   */
+  #limitExceeded(action: LimitAction, mode: "query" | "execute"): void {
+    const { target } = this.#deps;
+    if (action === "cancel") {
+      this.#limitCancel ??= target.cancel();
+      return;
+    }
+    if (mode === "execute") {
+      this.#skipToSync = true;
+      this.#queue.expect(swallowError(true));
+    } else {
+      // the target's ReadyForQuery ('T') was held back: the one after the failed Execute ('E') goes to the client
+      this.#queue.expect(swallowError(false));
+      this.#queue.expect(syncReply());
+    }
+    const cancelled = this.#limitCancel ?? Promise.resolve();
+    this.#limitWork = cancelled.then(() => {
+      target.write(ABORT_TRANSACTION);
+      target.write(mode === "execute" ? FLUSH : SYNC);
+    });
+  }
+
+  async #limitSettled(): Promise<void> {
+    if (this.#limitCancel === null && this.#limitWork === null) return;
+    await this.#limitCancel;
+    await this.#limitWork;
+    this.#limitCancel = null;
+    this.#limitWork = null;
   }
 
   // ── Shared ─────────────────────────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,7 @@ export const SQLSTATE = {
   connectionFailure: "08006",
   featureNotSupported: "0A000",
   queryCanceled: "57014",
+  programLimitExceeded: "54000",
   adminShutdown: "57P01",
   tooManyConnections: "53300",
   internal: "XX000",

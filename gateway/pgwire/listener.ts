@@ -1,29 +1,33 @@
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "../../lib/log";
 import type { Gateway } from "../gateway";
-import type { AgentIdentity } from "../identity/types";
 import { PostgresTarget } from "../targets/postgres/target";
 import type { PgWireSession } from "../targets/postgres/wire-session";
 import { TargetError } from "../targets";
+import { authenticateClient } from "./auth";
 import { WireConnection } from "./connection";
-import { authSqlState, SQLSTATE } from "./errors";
+import { SQLSTATE } from "./errors";
 import type { StartupMessage } from "./messages";
 import { OriginMasks } from "../engine/origins";
-import { Client } from "./parser";
-import { AUTH_CLEARTEXT, AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "./serializer";
+import { AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "./serializer";
 import { openConnection, type FrameReader } from "./startup";
 
 // The PostgreSQL front door: psql, drivers and pgbench connect here as to a PostgreSQL server. `database` names
-// the Airlock connection, the password is the agent token (asked in clear only over TLS), and every statement
-// goes through the same engine as the HTTP door on a target connection pinned to the client.
+// the Airlock connection, the password is the agent token (in clear over TLS, SCRAM-SHA-256 without: see auth.ts),
+// and every statement goes through the same engine as the HTTP door on a target connection pinned to the client.
 
 export interface PgWireOptions {
   readonly gateway: Gateway;
   readonly log: Logger;
-  /** PEM key and certificate for TLS; without them SSLRequest is refused (and the token cannot be sent). */
+  /** PEM key and certificate for TLS; without them SSLRequest is refused (and only SCRAM is possible). */
   readonly tls?: { readonly key: Buffer | string; readonly cert: Buffer | string };
+  /**
+   * Keys SCRAM's mock salts (answers for user names that are no usable token). Pass the same value to every
+   * gateway process (main.ts derives it from the master key); a random one is used when absent.
+   */
+  readonly scramMockSecret?: Buffer;
   readonly maxSqlBytes: number;
   /** Start-up and authentication must finish within this (default 30 s). */
   readonly handshakeTimeoutMs?: number;
@@ -38,9 +42,11 @@ export class PgWireServer {
   /** BackendKeyData Airlock handed out → the client it names (CancelRequest). */
   readonly #clients = new Map<string, WireConnection>();
   readonly #sockets = new Set<net.Socket>();
+  readonly #mockSecret: Buffer;
 
   constructor(options: PgWireOptions) {
     this.#options = options;
+    this.#mockSecret = options.scramMockSecret ?? randomBytes(32);
     this.#secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null;
     this.#server = net.createServer((socket) => void this.#accept(socket));
   }
@@ -98,8 +104,17 @@ export class PgWireServer {
     if (startup.parameters.has("replication")) return fatal(socket, SQLSTATE.featureNotSupported, "replication connections are not supported through Airlock");
     const database = startup.parameters.get("database") || user;
 
-    const agent = await this.#authenticate(socket, secure, reader);
-    if (!agent) return;
+    const auth = await authenticateClient(reader, secure, user, {
+      authenticator: gateway.authenticator,
+      log,
+      mockSecret: this.#mockSecret,
+      timeoutMs: this.#options.handshakeTimeoutMs ?? 30_000,
+    });
+    if (!auth.ok) {
+      if (auth.code !== null) fatal(socket, auth.code, auth.message, auth.hint);
+      return;
+    }
+    const agent = auth.agent;
 
     const access = await gateway.authorize(agent, database);
     if (!access.ok) {
@@ -163,43 +178,11 @@ export class PgWireServer {
     this.#clients.set(key, client);
     log.info("pgwire.connected", { sessionId, agent: agent.agentName, connection: connection.name, tls: secure });
   }
-
-  /** The agent token as the password: in clear over TLS only. */
-  async #authenticate(socket: net.Socket, secure: boolean, reader: FrameReader): Promise<AgentIdentity | null> {
-    if (!secure) {
-      fatal(
-        socket,
-        SQLSTATE.invalidAuthorization,
-        "Airlock takes the agent token as the password only over TLS: connect with sslmode=require (libpq, psql) or ssl: true (node-postgres)",
-      );
-      return null;
-    }
-    socket.write(AUTH_CLEARTEXT);
-    let frame;
-    try {
-      frame = await reader.next(this.#options.handshakeTimeoutMs ?? 30_000);
-    } catch {
-      socket.destroy();
-      return null;
-    }
-    if (frame.code !== Client.Password) {
-      fatal(socket, SQLSTATE.protocolViolation, "expected a password message");
-      return null;
-    }
-    const nul = frame.payload.indexOf(0);
-    const password = frame.payload.toString("utf8", 0, nul < 0 ? frame.payload.length : nul);
-    const result = await this.#options.gateway.authenticator.authenticate(`Bearer ${password}`);
-    if (!result.ok) {
-      fatal(socket, authSqlState(result.code), `password authentication failed: ${result.message}`);
-      return null;
-    }
-    return result.agent;
-  }
 }
 
-function fatal(socket: net.Socket, code: string, message: string): void {
+function fatal(socket: net.Socket, code: string, message: string, hint?: string): void {
   if (socket.destroyed) return;
-  socket.end(errorResponse({ severity: "FATAL", code, message }));
+  socket.end(errorResponse({ severity: "FATAL", code, message, ...(hint ? { hint } : {}) }));
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
 

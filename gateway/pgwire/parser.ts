@@ -229,6 +229,17 @@ function int16s(reader: Reader): number[] {
   return values;
 }
 
+/** A 'p' message read as SASLInitialResponse: the chosen mechanism and the client's first message (-1: none). */
+export function parseSaslInitialResponse(frame: Frame): { readonly name: "saslInitialResponse"; readonly mechanism: string; readonly data: Buffer | null } | MalformedMessage {
+  if (frame.code !== Client.Password) return { name: "malformed", reason: "expected SASLInitialResponse" };
+  return decode(frame, (reader) => {
+    const mechanism = reader.cstring();
+    const length = reader.int32();
+    if (length < -1) throw new ProtocolViolation("negative SASL data length");
+    return { name: "saslInitialResponse", mechanism, data: length === -1 ? null : reader.bytes(length) };
+  });
+}
+
 function decode<T>(frame: Frame, read: (reader: Reader) => T | MalformedMessage): T | MalformedMessage {
   try {
     const reader = new Reader(frame.payload);

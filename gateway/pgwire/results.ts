@@ -16,6 +16,24 @@ import { SQLSTATE } from "./errors";
 
 const SAMPLE_ROWS = 5;
 
+/** How the result's producer must be stopped once it went past the row limit (the client got its error). */
+export type LimitAction =
+  /** a simple Query or a COPY still running: CancelRequest to the target */
+  | "cancel"
+  /** an Execute that stopped on its row count, or a simple Query that finished before the cancel landed inside a
+   *  transaction: the target's transaction is made to fail like the client's */
+  | "abort";
+
+/** The client-facing error of a result past the row limit, like a PostgreSQL runtime error mid-result. */
+export function rowLimitError(limit: number): Buffer {
+  return errorResponse({
+    severity: "ERROR",
+    code: SQLSTATE.programLimitExceeded,
+    message: `result exceeds this connection's limit of ${limit} rows`,
+    hint: `add LIMIT ${limit}`,
+  });
+}
+
 export interface ResultsOptions {
   readonly mode: "query" | "execute";
   /** The masking of statement `index` of the text, once its RowDescription is known. */
@@ -26,6 +44,12 @@ export interface ResultsOptions {
   readonly onCopyIn: (active: boolean) => void;
   /** Masking refused the result: stop the target producing rows nobody will see. */
   readonly onRefused: () => void;
+  /** Most rows (COPY: data messages, one more for a header) one statement may return; Infinity: no limit. */
+  readonly rowLimit: number;
+  /** Execute of a suspended portal: the rows it returned before. */
+  readonly rowsBefore?: number;
+  /** The result went past `rowLimit`: the error was sent; the connection stops the target this way. */
+  readonly onLimit: (action: LimitAction) => void;
 }
 
 export class ResultsExpectation implements Expectation {
@@ -43,6 +67,10 @@ export class ResultsExpectation implements Expectation {
   #sample: unknown[][] = [];
   #refused = false;
   #copyText = false;
+  /** Past the row limit: the error was sent, nothing more of this answer reaches the client. */
+  #overLimit = false;
+  /** …and the target has failed too (the cancel landed, or its own error). */
+  #targetFailed = false;
   readonly #started = performance.now();
 
   constructor(private readonly options: ResultsOptions) {
@@ -62,11 +90,17 @@ export class ResultsExpectation implements Expectation {
     this.#resolve();
   }
 
+  /** Rows relayed to the client by this answer (Execute: to add to the portal's count). */
+  get rowsRelayed(): number {
+    return this.#overLimit ? this.options.rowLimit - (this.options.rowsBefore ?? 0) : this.#rows;
+  }
+
   take(frame: Frame, out: Output): boolean | Promise<boolean> {
+    if (this.#overLimit) return this.#afterLimit(frame, out);
     switch (frame.code) {
       case Code.DataRow: {
         if (this.#refused) return false;
-        this.#rows++;
+        if (++this.#rows + (this.options.rowsBefore ?? 0) > this.options.rowLimit) return this.#limitReached(out, this.options.mode === "query" ? "cancel" : null);
         const mask = this.masking?.mask;
         const masked = mask ? mask(frame.payload) : null;
         out.push(masked ?? frame.raw);
@@ -106,6 +140,8 @@ export class ResultsExpectation implements Expectation {
         out.push(frame.raw);
         return false;
       case Code.CopyData:
+        // one row per message; one more is let through for a CSV header line (or the binary format's trailer)
+        if (++this.#rows + (this.options.rowsBefore ?? 0) > this.options.rowLimit + 1) return this.#limitReached(out, "cancel");
         // COPY out of a table policy masks is refused before it runs; the detectors still read text COPY data
         out.push(this.#copyText ? copyLine(frame) : frame.raw);
         return false;
@@ -114,6 +150,47 @@ export class ResultsExpectation implements Expectation {
         return this.#done();
       default:
         if (!this.#refused) out.push(frame.raw);
+        return false;
+    }
+  }
+
+  /** The first row past the limit: the client gets the error now, as from a runtime error mid-result. */
+  #limitReached(out: Output, action: LimitAction | null): false {
+    this.#overLimit = true;
+    const limit = this.options.rowLimit;
+    this.error = { sqlState: SQLSTATE.programLimitExceeded, message: `result exceeds this connection's limit of ${limit} rows` };
+    out.push(rowLimitError(limit));
+    if (action) this.options.onLimit(action);
+    return false;
+  }
+
+  /**
+   * Past the limit, up to the end of this answer, nothing reaches the client but the final ReadyForQuery (simple
+   * Query). An Execute ends at its PortalSuspended / CommandComplete (it asked for one row more than allowed), a
+   * COPY or a simple Query when the cancel lands (the target's 57014) or when the statement finished first.
+   */
+  #afterLimit(frame: Frame, out: Output): boolean {
+    switch (frame.code) {
+      case Code.ErrorResponse:
+        this.options.onCopyIn(false);
+        this.#targetFailed = true;
+        return this.options.mode === "execute" ? this.#done() : false;
+      case Code.PortalSuspended:
+      case Code.CommandComplete:
+      case Code.EmptyQueryResponse:
+        this.options.onCopyIn(false);
+        if (this.options.mode !== "execute") return false;
+        // the target's portal did not fail: its transaction must, as the client's did
+        this.options.onLimit("abort");
+        return this.#done();
+      case Code.ReadyForQuery:
+        if (!this.#targetFailed && frame.payload[0] === 0x54) {
+          // inside a transaction, the statement finished before the cancel landed: the connection fails the
+          // target's transaction and relays its ReadyForQuery ('E') instead of this one
+          this.options.onLimit("abort");
+        } else out.push(frame.raw);
+        return this.#done();
+      default:
         return false;
     }
   }

@@ -1,4 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { computeScramVerifier, SCRAM_ITERATIONS, type ScramVerifier } from "../../lib/crypto/agent-token";
 
 // SCRAM-SHA-256 (RFC 5802 / 7677) as PostgreSQL uses it, both ways: the client side, for reaching a target that
 // asks for it, and the server side, for agents, given a stored verifier (salt, iterations, StoredKey, ServerKey).
@@ -6,14 +7,8 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from
 // tokens and generated secrets are ASCII.
 
 export const SCRAM_MECHANISM = "SCRAM-SHA-256";
-export const SCRAM_ITERATIONS = 4096;
-
-export interface ScramVerifier {
-  readonly iterations: number;
-  readonly salt: Buffer;
-  readonly storedKey: Buffer;
-  readonly serverKey: Buffer;
-}
+export { SCRAM_ITERATIONS, type ScramVerifier };
+export const scramVerifier = computeScramVerifier;
 
 const hmac = (key: Buffer, text: string) => createHmac("sha256", key).update(text, "utf8").digest();
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest();
@@ -24,9 +19,14 @@ function xor(a: Buffer, b: Buffer): Buffer {
   return out;
 }
 
-export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): ScramVerifier {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
-  return { iterations, salt, storedKey: sha256(hmac(salted, "Client Key")), serverKey: hmac(salted, "Server Key") };
+/**
+ * The verifier a server pretends to hold for a user it does not know (PostgreSQL's "mock authentication"): the
+ * salt is derived from a server secret and the user name, so asking twice gives the same salt, as a real user's
+ * would; the keys are random, so no proof ever matches.
+ */
+export function mockScramVerifier(secret: Buffer, user: string): ScramVerifier {
+  const salt = createHmac("sha256", secret).update("airlock pgwire scram mock salt\0").update(user, "utf8").digest().subarray(0, 16);
+  return { iterations: SCRAM_ITERATIONS, salt, storedKey: randomBytes(32), serverKey: randomBytes(32) };
 }
 
 function attributes(text: string): Map<string, string> {
@@ -85,6 +85,7 @@ export class ScramServer {
   #clientFirstBare = "";
   #serverFirst = "";
   #nonce = "";
+  #gs2Header = "";
 
   constructor(private readonly verifier: ScramVerifier) {}
 
@@ -92,6 +93,8 @@ export class ScramServer {
   first(clientFirst: string): ScramStep {
     const match = /^([ny]),(?:a=[^,]*)?,(n=[^,]*,r=([^,]+)(?:,.*)?)$/.exec(clientFirst);
     if (!match) return { ok: false, reason: "malformed SCRAM client-first-message (channel binding is not supported)" };
+    if (this.#serverFirst !== "") return { ok: false, reason: "SCRAM client-first-message sent twice" };
+    this.#gs2Header = clientFirst.slice(0, clientFirst.length - match[2]!.length);
     this.#clientFirstBare = match[2]!;
     this.#nonce = `${match[3]!}${randomBytes(18).toString("base64")}`;
     this.#serverFirst = `r=${this.#nonce},s=${this.verifier.salt.toString("base64")},i=${this.verifier.iterations}`;
@@ -100,10 +103,12 @@ export class ScramServer {
 
   /** Takes the client-final-message; answers server-final when the proof holds. */
   final(clientFinal: string): ScramStep {
-    const match = /^(c=[^,]*,r=([^,]*)(?:,.*)?),p=([A-Za-z0-9+/=]+)$/.exec(clientFinal);
-    if (!match || match[2] !== this.#nonce) return { ok: false, reason: "malformed SCRAM client-final-message" };
+    const match = /^(c=([^,]*),r=([^,]*)(?:,.*)?),p=([A-Za-z0-9+/=]+)$/.exec(clientFinal);
+    if (this.#serverFirst === "" || !match || match[3] !== this.#nonce) return { ok: false, reason: "malformed SCRAM client-final-message" };
+    // the channel-binding attribute must repeat the gs2 header the client opened with (no binding data: none is offered)
+    if (match[2] !== Buffer.from(this.#gs2Header, "utf8").toString("base64")) return { ok: false, reason: "SCRAM channel-binding attribute does not match the header" };
     const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${match[1]!}`;
-    const proof = Buffer.from(match[3]!, "base64");
+    const proof = Buffer.from(match[4]!, "base64");
     if (proof.length !== 32) return { ok: false, reason: "bad SCRAM proof" };
     const clientKey = xor(proof, hmac(this.verifier.storedKey, authMessage));
     if (!timingSafeEqual(sha256(clientKey), this.verifier.storedKey)) return { ok: false, reason: "password does not match" };

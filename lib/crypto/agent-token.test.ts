@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { agentTokenPrefix, hashAgentToken, issueAgentToken, sameHash } from "./agent-token";
+import { agentTokenPrefix, computeScramVerifier, encodeScramVerifier, hashAgentToken, issueAgentToken, parseScramVerifier, sameHash } from "./agent-token";
 
 const FORMAT = /^alk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
 
@@ -76,5 +76,49 @@ describe("agent tokens", () => {
     const { hash } = issueAgentToken();
     expect(sameHash(`${hash.slice(0, 62)}zz`, `${hash.slice(0, 62)}yy`)).toBe(false);
     expect(sameHash(`${hash} `, hash)).toBe(false);
+  });
+
+  it("carry a SCRAM-SHA-256 verifier of the whole token, 4096 iterations and a fresh 16-byte salt each", () => {
+    const a = issueAgentToken();
+    const b = issueAgentToken();
+    for (const issued of [a, b]) {
+      expect(issued.scramVerifier).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=:[A-Za-z0-9+/]{43}=$/);
+      const parsed = parseScramVerifier(issued.scramVerifier)!;
+      expect(parsed.salt).toHaveLength(16);
+      // recomputed from the token with the stored salt, it is the same verifier
+      expect(encodeScramVerifier(computeScramVerifier(issued.token, parsed.salt, parsed.iterations))).toBe(issued.scramVerifier);
+      expect(issued.scramVerifier).not.toContain(issued.token.slice(issued.prefix.length + 1));
+    }
+    expect(parseScramVerifier(a.scramVerifier)!.salt.equals(parseScramVerifier(b.scramVerifier)!.salt)).toBe(false);
+  });
+
+  it("compute the verifier PostgreSQL 15 itself stores for the same password and salt", () => {
+    // SET password_encryption = 'scram-sha-256'; CREATE ROLE r PASSWORD '<token>'; SELECT rolpassword FROM pg_authid …
+    const token = `alk_AbCd1234_${"x".repeat(43)}`;
+    const fromPostgres =
+      "SCRAM-SHA-256$4096:6PAsNNOKREiBgF6q/EDeCw==$jMWoffpvUzbYGlTtUQofa/fyQh4Ggmu52buBTbcVlQ8=:x4pEweAJRvYurhjwNEbRqSQYai+o0jH/19Ma5pXHulg=";
+    const salt = Buffer.from("6PAsNNOKREiBgF6q/EDeCw==", "base64");
+    expect(encodeScramVerifier(computeScramVerifier(token, salt))).toBe(fromPostgres);
+    expect(encodeScramVerifier(computeScramVerifier(`${token.slice(0, -1)}y`, salt))).not.toBe(fromPostgres);
+    expect(encodeScramVerifier(parseScramVerifier(fromPostgres)!)).toBe(fromPostgres);
+  });
+
+  it("parseScramVerifier refuses anything that is not a whole SCRAM-SHA-256 verifier", () => {
+    const good = issueAgentToken().scramVerifier;
+    const [head, keys] = [good.slice(0, good.lastIndexOf("$")), good.slice(good.lastIndexOf("$") + 1)];
+    for (const bad of [
+      "",
+      "md5" + "0".repeat(32),
+      good.replace("SCRAM-SHA-256", "SCRAM-SHA-1"),
+      good.replace("$4096:", "$0:"),
+      good.replace("$4096:", "$:"),
+      `${head}$${keys.split(":")[0]}`,
+      `${head}$${keys.split(":")[0]}:${Buffer.alloc(16).toString("base64")}`,
+      `${good}\n`,
+      ` ${good}`,
+      good.replace(/:[^$]*\$/, ":$"),
+    ]) {
+      expect(parseScramVerifier(bad), JSON.stringify(bad)).toBeNull();
+    }
   });
 });

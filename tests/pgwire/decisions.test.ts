@@ -92,10 +92,10 @@ describe("start-up", () => {
     expect((await failure(wire.client(fx.tokens.valid, "shop_mysql"))).code).toBe("0A000");
   });
 
-  test("without TLS the token is never asked for: 28000", async () => {
+  test("without TLS the token is never sent: SCRAM, whose user name must be the token's prefix (28P01 with a hint otherwise)", async () => {
     const error = await failure(wire.client(fx.tokens.valid, "shop_pg", { ssl: false }));
-    expect(error.code).toBe("28000");
-    expect(error.message).toMatch(/only over TLS/);
+    expect(error.code).toBe("28P01");
+    expect(error.hint).toMatch(/public prefix/);
   });
 
   test("the target's credentials never reach the client", async () => {

@@ -206,11 +206,11 @@ const roundTrips: Record<Prisma.ModelName, () => Promise<void>> = {
     const agent = await makeAgent();
     const issued = issueAgentToken();
     const created = await store.agentToken.create({
-      data: { agentId: agent.id, name: "laptop", prefix: issued.prefix, hash: issued.hash, expiresAt: T2 },
+      data: { agentId: agent.id, name: "laptop", prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, expiresAt: T2 },
     });
 
     const read = await store.agentToken.findUniqueOrThrow({ where: { hash: issued.hash }, include: { agent: true } });
-    expect(read).toMatchObject({ id: created.id, name: "laptop", prefix: issued.prefix, hash: issued.hash, revokedAt: null, lastUsedAt: null });
+    expect(read).toMatchObject({ id: created.id, name: "laptop", prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, revokedAt: null, lastUsedAt: null });
     expect(read.expiresAt).toEqual(T2);
     expect(read.agent.name).toBe(agent.name);
     // Only the hash is kept: nothing in the row contains the token's secret.

@@ -1,0 +1,6 @@
+-- AlterTable
+ALTER TABLE "AgentToken" ADD COLUMN     "scramVerifier" TEXT;
+
+-- CreateIndex
+CREATE INDEX "AgentToken_prefix_idx" ON "AgentToken"("prefix");
+
