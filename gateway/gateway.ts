@@ -91,11 +91,7 @@ export class Gateway {
   /** The agent's grant to a connection; granted answers are kept for at most 500 ms, so a revoked grant stops within a second. */
   async authorize(agent: AgentIdentity, connectionName: string): Promise<ConnectionAccess> {
     const key = `${agent.agentId}\u0000${[...agent.groups].sort().join("\u0001")}\u0000${connectionName}`;
-    const cached = this.grants.get(key);
-    if (cached) return cached;
-    const access = await authorizeConnection(this.options.store, agent, connectionName);
-    if (access.ok) this.grants.set(key, access);
-    return access;
+    return this.grants.load(key, () => authorizeConnection(this.options.store, agent, connectionName), (access) => (access.ok ? access : undefined));
   }
 
   connections(agent: AgentIdentity) {

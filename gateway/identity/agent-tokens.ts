@@ -58,15 +58,11 @@ export class AgentTokenVerifier {
   /** `token` must already have the agent-token shape (see readCredential). Store errors are thrown. */
   async verify(token: string): Promise<AuthResult> {
     const hash = hashAgentToken(token);
-    let row = this.#cache.get(hash);
-    if (!row) {
-      const found = await this.#store.agentToken.findUnique({ where: { hash }, select: tokenSelect });
-      // The index matched on equality already; the constant-time re-check guards against a store or
-      // collation that compares loosely (case, trailing blanks).
-      if (!found || !sameHash(found.hash, hash)) return failure("unknown_token", "This agent token is not recognised.");
-      row = found;
-      this.#cache.set(hash, row);
-    }
+    // The index matched on equality already; the constant-time re-check guards against a store or collation that
+    // compares loosely (case, trailing blanks).
+    const matching = (found: TokenRow | null) => (found && sameHash(found.hash, hash) ? found : undefined);
+    const row = matching(await this.#cache.load(hash, () => this.#store.agentToken.findUnique({ where: { hash }, select: tokenSelect }), matching));
+    if (!row) return failure("unknown_token", "This agent token is not recognised.");
     return this.#admit(row);
   }
 

@@ -1,6 +1,7 @@
 // A tiny time-boxed cache for positive look-ups. Entries live at most `ttlMs` of monotonic time (wall-clock
 // jumps neither extend nor shorten them), the map is bounded, and a TTL of 0 turns it off. Revocation and
-// disabling take effect within `ttlMs` because nothing here outlives it.
+// disabling take effect within `ttlMs` because nothing here outlives it. `load` also lets the callers that miss at
+// the same moment share one look-up (under load, every in-flight request misses together when an entry expires).
 
 export const MAX_CACHE_TTL_MS = 500;
 const DEFAULT_MAX_ENTRIES = 10_000;
@@ -10,6 +11,7 @@ export const monotonicMs: MonotonicClock = () => performance.now();
 
 export class ShortCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();
+  readonly #loading = new Map<string, Promise<unknown>>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #clock: MonotonicClock;
@@ -38,6 +40,29 @@ export class ShortCache<V> {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) this.#evict();
     this.#entries.set(key, { value, until: this.#clock() + this.#ttlMs });
+  }
+
+  /**
+   * The cached value, or else what `lookup` answers: concurrent callers of one key share a single lookup (its
+   * answer or its error). `keep` picks what of the answer to cache (undefined: nothing, e.g. a refusal).
+   */
+  async load<R>(key: string, lookup: () => Promise<R>, keep: (answer: R) => V | undefined): Promise<R | V> {
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
+    if (this.#ttlMs === 0) return lookup();
+    const running = this.#loading.get(key) as Promise<R> | undefined;
+    if (running) return running;
+    const started = lookup().then((answer) => {
+      const value = keep(answer);
+      if (value !== undefined) this.set(key, value);
+      return answer;
+    });
+    this.#loading.set(key, started);
+    try {
+      return await started;
+    } finally {
+      this.#loading.delete(key);
+    }
   }
 
   delete(key: string): void {
