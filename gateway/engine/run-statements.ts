@@ -5,6 +5,7 @@ import type { Analysis } from "../../lib/sql/types";
 import type { Target, TargetResult } from "../targets";
 import { TargetError } from "../targets";
 import { EngineError } from "./errors";
+import { HIDDEN_ERROR_TEXT, hidesErrorText } from "./error-text";
 import type { OriginMask } from "./origins";
 import type { ResultColumn, StatementResult } from "./types";
 
@@ -97,12 +98,8 @@ function engineErrorFrom(error: unknown, plans: readonly MaskingPlan[]): EngineE
     case "cancelled":
       return new EngineError("cancelled", "The statement was cancelled");
     default: {
-      // A database error can quote the value it choked on (`invalid input syntax for type integer: "4242…"`):
-      // when the text touches masked columns, only the SQLSTATE is passed on.
-      const scrub = plans.some((plan) => plan.touchesMasked);
-      // Otherwise the value detectors still run over the text, as a backstop (an approved write reading masked
-      // values could quote one, e.g. `invalid input syntax for type integer: "4242 …"`).
-      const message = scrub ? "The database refused the statement (details hidden: the statement touches masked columns)" : redactDetected(error.message);
+      // See error-text.ts: hidden when it may quote a masked value; otherwise still through the value detectors.
+      const message = hidesErrorText(plans, error.sqlState) ? HIDDEN_ERROR_TEXT : redactDetected(error.message);
       return new EngineError("target_error", message, { sqlState: error.sqlState });
     }
   }

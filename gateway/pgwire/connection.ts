@@ -3,6 +3,7 @@ import type { MaskingPlan } from "../../lib/policy";
 import type { Connection } from "../../lib/store/generated/client";
 import type { Logger } from "../../lib/log";
 import { EngineError } from "../engine/errors";
+import { involvesMaskedTables } from "../engine/error-text";
 import type { Engine } from "../engine/engine";
 import type { ApprovalTicket, DecidedStatement, EngineAgent, Outcome, StatementResult } from "../engine/types";
 import type { MaskingOptions } from "../../lib/masking";
@@ -227,7 +228,7 @@ export class WireConnection {
       const results = new ResultsExpectation({
         mode: "query",
         maskingFor: (index, fields) => this.#masking(fields, undefined, decided.plans[index]),
-        hideErrors: decided.plans.some((plan) => plan.touchesMasked),
+        hideErrors: involvesMaskedTables(decided.plans),
         onCopyIn: (active) => void (this.#copyIn = active),
         onRefused: () => undefined,
         rowLimit: rowLimitOf(decided),
@@ -342,7 +343,7 @@ export class WireConnection {
    * portal may still return, so a result past the limit never makes it read further (see ResultsExpectation).
    */
   async #runPortal(name: string, portal: Portal, maxRows: number, frame: Frame, plan: MaskingPlan | undefined): Promise<readonly StatementResult[]> {
-    const results = new ResultsExpectation(this.#resultsOptions(plan?.touchesMasked ?? false, portal));
+    const results = new ResultsExpectation(this.#resultsOptions(involvesMaskedTables([plan]), portal));
     if (portal.fields !== undefined) {
       // masking for the plan decided now (it may differ from the one at Describe)
       results.masking = portal.fields.length === 0 ? null : await this.#masking(portal.fields, portal.resultFormats, plan);

@@ -1,4 +1,5 @@
 import { redactDetected } from "../../lib/masking";
+import { HIDDEN_ERROR_TEXT, mayQuoteStoredValue } from "../engine/error-text";
 import type { Frame, TransactionStatus } from "./messages";
 import type { Output } from "./output";
 import { Code, parseNotice } from "./parser";
@@ -157,13 +158,15 @@ export class ResponseQueue {
 
 /**
  * A server error or notice on its way to the client: the value detectors run over its texts (a database error can
- * quote the value it choked on); with `hide`, the statement touches masked columns and only the SQLSTATE remains.
+ * quote the value it choked on); when the statement involves tables with masked columns and the error's class can
+ * quote a stored value, only the SQLSTATE remains (../engine/error-text.ts).
  */
-export function scrubNotice(frame: Frame, hide: boolean): Buffer {
+export function scrubNotice(frame: Frame, involvesMasked: boolean): Buffer {
   const fields = parseNotice(frame.payload).fields;
+  const hide = involvesMasked && mayQuoteStoredValue(fields.get("C"));
   const out: [string, string][] = [];
   for (const [key, value] of fields) {
-    if (key === "M") out.push([key, hide ? "The database refused the statement (details hidden: the statement touches masked columns)" : redactDetected(value)]);
+    if (key === "M") out.push([key, hide ? HIDDEN_ERROR_TEXT : redactDetected(value)]);
     else if (key === "D" || key === "H" || key === "W" || key === "q") {
       if (!hide) out.push([key, redactDetected(value)]);
     } else out.push([key, value]);

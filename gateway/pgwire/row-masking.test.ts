@@ -20,6 +20,7 @@ function plan(columns: { name: string; strategy?: "redact" | null; detectors?: b
     })),
     otherColumns: { detectors: false },
     touchesMasked,
+    readsMaskedTable: touchesMasked,
   } as MaskingPlan;
 }
 

@@ -87,6 +87,12 @@ export interface MaskingPlan {
   readonly otherColumns: { readonly detectors: boolean };
   /** True when any column is masked: database error messages for this statement may quote values and must be scrubbed. */
   readonly touchesMasked: boolean;
+  /**
+   * True when the statement reads or writes a table with a masked column, however it uses it: a database error can
+   * then quote a stored masked value even when no result column or condition is masked (e.g. a cast inside a
+   * LATERAL subquery), so its text is scrubbed like touchesMasked's.
+   */
+  readonly readsMaskedTable: boolean;
 }
 
 export interface ApprovalRequirement {

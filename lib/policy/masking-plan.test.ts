@@ -36,6 +36,15 @@ describe("masking: direct columns", () => {
     expect(d.matched.filter((m) => m.action === "mask").map((m) => m.ruleId)).toEqual(["mask-card", "mask-email", "mask-ssn"]);
   });
 
+  it("marks a statement reading or writing a table with masked columns, even when nothing it returns or tests is masked", () => {
+    const unmasked = plan(decide(select(out("id", "customers.id"))));
+    expect(unmasked.touchesMasked).toBe(false);
+    expect(unmasked.readsMaskedTable).toBe(true);
+    const orders = plan(decide(stmt({ kind: "select", tablesRead: ["orders"], outputColumns: [out("id", "orders.id")], hasLimit: true, limit: 10 })));
+    expect(orders.readsMaskedTable).toBe(false);
+    expect(plan(decide(select(out("cc", "customers.card_number")))).readsMaskedTable).toBe(true);
+  });
+
   it("matches masked tables in any schema", () => {
     expect(kinds(decide(stmt({ kind: "select", outputColumns: [out("c", "public.customers.card_number")] })))).toEqual(["card"]);
   });
@@ -218,7 +227,7 @@ describe("masking: other routes", () => {
   it("the masking plan comes with an approval too", () => {
     const d = decide(stmt({ kind: "unknown", error: "x" }));
     expect(d.action).toBe("require_approval");
-    expect(plan(d)).toEqual({ statementIndex: 0, columns: [], otherColumns: { detectors: true }, touchesMasked: true });
+    expect(plan(d)).toEqual({ statementIndex: 0, columns: [], otherColumns: { detectors: true }, touchesMasked: true, readsMaskedTable: true });
   });
 });
 

@@ -261,8 +261,14 @@ class Planner {
       columns: this.exact ? this.columns : [],
       otherColumns: { detectors: this.exact ? this.env.detectors === "all" : this.anyDetectors || this.env.detectors === "all" },
       touchesMasked: this.touches,
+      readsMaskedTable: this.touches || this.readsMaskedTable(),
     };
     return { plan, problems: this.problems, hints: [...this.hints], wholeRow: this.wholeRow, predicate: this.predicate };
+  }
+
+  private readsMaskedTable(): boolean {
+    const st = this.stmt;
+    return [...st.tablesRead, ...st.tablesWritten].some((table) => this.tableMask(table) !== undefined);
   }
 
   /** The rule masking some column of `table`: resolved through the catalog when it knows the table. */

@@ -413,6 +413,25 @@ describe("database errors", () => {
     expectProblem(answer, 422, "target_error");
     expectNoLeak(answer, "the database's error text");
   });
+
+  test("a masked column read where no result column or condition shows it: an error quoting its value keeps only the SQLSTATE", async () => {
+    // reverse() defeats the value detectors; the LATERAL column is neither returned nor a condition (OFFSET 0 and a volatile term keep PostgreSQL from dropping it unevaluated).
+    const sql = "SELECT c.id FROM customers c, LATERAL (SELECT reverse(c.ssn)::int + (random() * 0)::int AS n OFFSET 0) x WHERE c.id = 1";
+    const answer = await query(gw.url, fx.tokens.valid, { connection: "shop_pg", sql });
+    expectProblem(answer, 422, "target_error");
+    expectNoLeak(answer, "the database's error text");
+    expect(answer.text).toContain("details hidden");
+    expect(answer.text).toContain("22P02");
+  });
+
+  test("an error that can only name the statement's own words keeps its text, masked tables or not", async () => {
+    for (const connection of ["shop_pg", "shop_mysql"] as const) {
+      const answer = await query(gw.url, fx.tokens.valid, { connection, sql: "SELECT nmae FROM customers WHERE id = 1" });
+      expectProblem(answer, 422, "target_error");
+      expect(answer.text, connection).toMatch(/nmae/);
+      expect(answer.text, connection).not.toContain("details hidden");
+    }
+  });
 });
 
 // ── The recording ──────────────────────────────────────────────────────────────────────────────────────

@@ -162,6 +162,22 @@ describe("masking bypass attempts", () => {
     await client.end();
   });
 
+  test("an error quoting a masked value read where nothing returned or tested is masked keeps only its SQLSTATE", async () => {
+    // reverse() defeats the value detectors; OFFSET 0 and a volatile term keep PostgreSQL from dropping it unevaluated.
+    const sql = "SELECT c.id FROM customers c, LATERAL (SELECT reverse(c.ssn)::int + (random() * 0)::int AS n OFFSET 0) x WHERE c.id = 1";
+    const client = await wire.client(fx.tokens.valid);
+    for (const query of [sql, { text: sql, values: [] }]) {
+      const answer = await guarded(client, query);
+      expect(answer.code).toBe("22P02");
+      expect(answer.text).toContain("details hidden");
+      expectNoLeak(answer.text, sql);
+    }
+    const misspelt = await guarded(client, "SELECT nmae FROM customers WHERE id = 1");
+    expect(misspelt.code).toBe("42703");
+    expect(misspelt.text).toContain('column "nmae" does not exist');
+    await client.end();
+  });
+
   test("a view created on the target behind Airlock's back is masked through its definition", async () => {
     await targetQuery(fx, "shop_pg", "CREATE OR REPLACE VIEW customer_cards AS SELECT id, card_number AS c, ssn FROM customers");
     const client = await wire.client(fx.tokens.valid);
