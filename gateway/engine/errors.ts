@@ -4,6 +4,7 @@
 export type EngineErrorCode =
   | "sql_too_large" // the statement text is over the size limit
   | "bad_params" // parameters that cannot be sent with this statement
+  | "transaction_control" // BEGIN/COMMIT/… through a door without a session of its own
   | "recording_unavailable" // the store cannot record the statement: it is not run
   | "target_unavailable" // the target database cannot be reached
   | "target_timeout" // the statement ran past the connection's timeout
@@ -31,6 +32,7 @@ export class EngineError extends Error {
 export const httpStatusOf: Record<EngineErrorCode, number> = {
   sql_too_large: 413,
   bad_params: 400,
+  transaction_control: 422,
   recording_unavailable: 503,
   target_unavailable: 502,
   target_timeout: 504,

@@ -9,8 +9,8 @@ import { HIDDEN_ERROR_TEXT, hidesErrorText } from "./error-text";
 import type { OriginMask } from "./origins";
 import type { ResultColumn, StatementResult } from "./types";
 
-// Executes an already-decided text, one statement at a time on one target connection, and masks each
-// result with the plan policy made for it before anything leaves this function.
+// Executes an already-decided text on one target connection — several statements in one transaction, all or
+// nothing — and masks each result with the plan policy made for it before anything leaves this function.
 
 export interface RunOptions {
   readonly rowLimit: number;
@@ -35,11 +35,21 @@ export async function runStatements(
   plans: readonly MaskingPlan[],
   options: RunOptions,
 ): Promise<StatementResult[]> {
+  // Each request runs on a pooled connection it does not keep, so transaction control could only mislead: a BEGIN
+  // would not hold the next request's UPDATE, nor a ROLLBACK undo it. Several statements in one text already run
+  // as one transaction; the PostgreSQL door keeps a session for clients that need their own.
+  const control = analysis.statements.findIndex((statement) => statement.kind === "transaction");
+  if (control >= 0) {
+    throw new EngineError(
+      "transaction_control",
+      "Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION) is not run here: each request is its own transaction. Send the statements together in one text, which runs all or nothing, or use the PostgreSQL door for a session.",
+      { statementIndex: control },
+    );
+  }
   const statements = analysis.statements.map((statement) => statement.text);
   let raw: TargetResult[];
   try {
-    raw = [];
-    for (const sql of statements) raw.push(await target.execute(sql, params, options));
+    raw = statements.length === 1 ? [await target.execute(statements[0]!, params, options)] : await target.executeAll(statements, options);
   } catch (error) {
     throw engineErrorFrom(error, plans);
   }

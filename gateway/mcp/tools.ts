@@ -54,7 +54,8 @@ export function registerTools(server: McpServer, gateway: Gateway, state: McpSes
       title: "Run SQL through Airlock",
       description:
         "Runs one SQL text on a connection under Airlock's policy: some statements are blocked (the error says why and what to change), " +
-        "sensitive columns come back masked, and risky statements wait for a person's approval — then call `await_approval` with the approval id.",
+        "sensitive columns come back masked, and risky statements wait for a person's approval — then call `await_approval` with the approval id. " +
+        "Several statements in one text run as one transaction (all or nothing); BEGIN/COMMIT/ROLLBACK are refused, since each call is its own transaction.",
       inputSchema: {
         connection: z.string().min(1).max(128),
         sql: z.string().min(1),

@@ -22,6 +22,7 @@ export const SQLSTATE = {
 export const engineSqlState: Record<EngineErrorCode, string> = {
   sql_too_large: "54000",
   bad_params: "22023",
+  transaction_control: "0A000", // never raised here: the door passes transaction control through its own session
   recording_unavailable: "58000",
   target_unavailable: SQLSTATE.connectionFailure,
   target_timeout: SQLSTATE.queryCanceled,

@@ -89,6 +89,11 @@ export interface Target {
   readonly connectionId: string;
   /** Runs exactly one statement (`$1…` parameters on pg, `?` on mysql). Rejects with a TargetError. */
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult>;
+  /**
+   * Runs several parameterless statements in order on one connection, in one transaction: all of them or none
+   * (MySQL/MariaDB: DDL commits implicitly). The row limit applies to each result, the timeout to the whole text.
+   */
+  executeAll(statements: readonly string[], options: ExecuteOptions): Promise<TargetResult[]>;
   describeSchema(): Promise<SchemaDescription>;
   /** lib/policy's Catalog: "schema.table" and bare "table" (default schema) → column names in ordinal order. */
   catalog(options?: CatalogOptions): Promise<Catalog>;

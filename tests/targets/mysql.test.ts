@@ -70,6 +70,20 @@ describe("MysqlTarget.execute", () => {
     expect(deleted).toMatchObject({ command: "DELETE", rowCount: 1 });
   });
 
+  it("executeAll: several statements in one transaction, all or nothing; a result past the row limit inside one fails it", async () => {
+    const balance = async () => (await target.execute("SELECT balance FROM customers WHERE id = 2", [], defaults)).rows[0]![0];
+    const results = await target.executeAll(["UPDATE customers SET balance = balance + 1 WHERE id = 2", "SELECT balance FROM customers WHERE id = 2", "SET @seen = 1"], defaults);
+    expect(results.map((result) => [result.command, result.rowCount])).toEqual([["UPDATE", 1], ["SELECT", 1], ["SET", 0]]);
+    expect(await balance()).toBe("1.00");
+    const failed = await targetError(target.executeAll(["UPDATE customers SET balance = balance + 1 WHERE id = 2", "SELECT * FROM no_such_table"], defaults));
+    expect(failed.sqlState).toBe("42S02");
+    expect(await balance()).toBe("1.00");
+    const cut = await targetError(target.executeAll(["UPDATE customers SET balance = balance + 1 WHERE id = 2", "SELECT email FROM customers"], { ...defaults, rowLimit: 2 }));
+    expect(cut.sqlState).toBe("54000");
+    expect(await balance()).toBe("1.00");
+    await target.execute("UPDATE customers SET balance = 0 WHERE id = 2", [], defaults);
+  });
+
   it("cuts the result at rowLimit and says so", async () => {
     const result = await target.execute("SELECT email FROM customers ORDER BY id", [], { ...defaults, rowLimit: 2 });
     expect(result.rows).toEqual([["a@example.com"], ["b@example.com"]]);

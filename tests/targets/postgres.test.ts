@@ -127,6 +127,22 @@ describe("PostgresTarget.execute", () => {
     expect((await targetError(target.execute("SELECT 1", [], { ...defaults, signal: controller.signal }))).code).toBe("cancelled");
   });
 
+  it("executeAll: several statements on one connection in one transaction, each with its own result", async () => {
+    const results = await target.executeAll(["UPDATE customers SET balance = balance + 1 WHERE id = 1", "SELECT balance FROM customers WHERE id = 1", "SELECT 1 AS one"], defaults);
+    expect(results.map((result) => [result.command, result.rowCount])).toEqual([["UPDATE", 1], ["SELECT", 1], ["SELECT", 1]]);
+    expect(results[1]!.rows).toEqual([["11.50"]]);
+    const failed = await targetError(target.executeAll(["UPDATE customers SET balance = balance + 1 WHERE id = 1", "SELECT 1/0"], defaults));
+    expect(failed.sqlState).toBe("22012");
+    expect((await target.execute("SELECT balance FROM customers WHERE id = 1", [], defaults)).rows).toEqual([["11.50"]]);
+    await target.execute("UPDATE customers SET balance = 10.5 WHERE id = 1", [], defaults);
+  });
+
+  it("executeAll: a statement that leaves the transaction before the last one fails the text; nothing runs outside READ ONLY", async () => {
+    const error = await targetError(target.executeAll(["COMMIT", "INSERT INTO customers (email) VALUES ('late@example.com')"], { ...defaults, readOnly: true }));
+    expect(error.sqlState).toBe("25000");
+    expect((await target.execute("SELECT count(*) FROM customers WHERE email = 'late@example.com'", [], defaults)).rows).toEqual([["0"]]);
+  });
+
   it("runs read-only statements in a read-only transaction: a write fails with the database's error", async () => {
     const error = await targetError(target.execute("INSERT INTO customers (email) VALUES ('x@example.com')", [], { ...defaults, readOnly: true }));
     expect(error).toMatchObject({ code: "read_only_violation", sqlState: "25006" });

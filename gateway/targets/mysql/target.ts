@@ -13,11 +13,12 @@ import { readSchema } from "./schema";
 import { runQuiet, streamStatement } from "./stream";
 import { mysqlTypeName } from "./type-names";
 
-// A MySQL/MariaDB target: a mysql2 pool. Per statement:
+// A MySQL/MariaDB target: a mysql2 pool. Per statement (or per text of several statements):
 //   SET SESSION <timeout>, SESSION <read-only flag>   (only when this session's values differ)
-//   START TRANSACTION READ ONLY                        (read-only statements)
+//   START TRANSACTION [READ ONLY]                      (read-only connections, and texts of several statements)
 //   <statement>, streamed: at most rowLimit + 1 rows are read; past that the connection is destroyed
-//   COMMIT                                             (read-only statements)
+//   COMMIT                                             (when a transaction was started)
+// DDL commits implicitly in MySQL and MariaDB: a text mixing DDL with other statements is not atomic there.
 // The session read-only flag matters: under START TRANSACTION READ ONLY alone, DDL commits implicitly and then
 // runs. MariaDB's max_statement_time covers every statement; MySQL's max_execution_time only SELECTs — the
 // client-side deadline (KILL QUERY, then the connection is destroyed) covers the rest.
@@ -47,7 +48,11 @@ export class MysqlTarget implements Target {
   }
 
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
-    return this.#inFlight.track(() => this.#execute(sql, params, options));
+    return this.#inFlight.track(async () => (await this.#run([sql], params, options))[0]!);
+  }
+
+  executeAll(statements: readonly string[], options: ExecuteOptions): Promise<TargetResult[]> {
+    return this.#inFlight.track(() => this.#run(statements, [], options));
   }
 
   describeSchema(): Promise<SchemaDescription> {
@@ -66,15 +71,21 @@ export class MysqlTarget implements Target {
     return this.#inFlight.close(() => new Promise<void>((resolve) => this.#pool.end(() => resolve())));
   }
 
-  async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
-    const started = performance.now();
+  /**
+   * The statements, in order, on one connection (`params` go with the first); several of them in one transaction.
+   * A result cut at the row limit leaves the connection mid-stream, so it cannot be followed by anything: inside
+   * a text of several statements it fails the text (nothing applied).
+   */
+  async #run(statements: readonly string[], params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult[]> {
     const limit = wholeLimit(options.rowLimit);
     const timeoutMs = wholeMs(options.timeoutMs);
     const readOnly = options.readOnly || this.#settings.readOnly;
+    const transaction = readOnly || statements.length > 1;
     const watch = new StatementWatch(timeoutMs, options.signal);
     let connection: PoolConnection | undefined;
     let discard = false;
     let inTransaction = false;
+    let midStream = false;
     try {
       watch.check();
       connection = await this.#connect(watch);
@@ -84,24 +95,35 @@ export class MysqlTarget implements Target {
         void killQuery(this.#settings, this.#tlsFellBack, held.threadId ?? 0);
       });
       await this.#applySession(held, timeoutMs, readOnly, watch);
-      if (readOnly) {
-        await watch.race(runQuiet(held, "START TRANSACTION READ ONLY"));
+      if (transaction) {
+        await watch.race(runQuiet(held, readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION"));
         inTransaction = true;
       }
-      const outcome = await watch.race(streamStatement(held, sql, params, limit));
-      if (outcome.truncated) discard = true;
-      else if (inTransaction) await watch.race(runQuiet(held, "COMMIT"));
+      const results: TargetResult[] = [];
+      for (let i = 0; i < statements.length; i++) {
+        const sql = statements[i]!;
+        const started = performance.now();
+        const outcome = await watch.race(streamStatement(held, sql, i === 0 ? params : [], limit));
+        if (outcome.truncated) {
+          discard = midStream = true; // the rest of the result is still on the wire; dropping the connection rolls back
+          if (statements.length > 1) {
+            throw new TargetError("sql_error", `Statement ${i + 1} returned more than ${limit} rows inside a text of several statements, which runs as one transaction: nothing was applied. Add a LIMIT, or send it on its own`, { sqlState: "54000" });
+          }
+        }
+        if (mysqlLeavesSessionState(sql)) discard = true;
+        const reads = outcome.fields.length > 0;
+        results.push({
+          command: commandOf(sql),
+          columns: outcome.fields.map(column),
+          rows: outcome.rows,
+          rowCount: reads || outcome.header === undefined ? outcome.rows.length : outcome.header.affectedRows,
+          truncated: outcome.truncated,
+          durationMs: elapsedMs(started),
+        });
+      }
+      if (inTransaction && !midStream) await watch.race(runQuiet(held, "COMMIT"));
       inTransaction = false;
-      if (mysqlLeavesSessionState(sql)) discard = true;
-      const reads = outcome.fields.length > 0;
-      return {
-        command: commandOf(sql),
-        columns: outcome.fields.map(column),
-        rows: outcome.rows,
-        rowCount: reads || outcome.header === undefined ? outcome.rows.length : outcome.header.affectedRows,
-        truncated: outcome.truncated,
-        durationMs: elapsedMs(started),
-      };
+      return results;
     } catch (error) {
       const failure = mysqlError(error);
       if (connection !== undefined && !discard) discard = !(await this.#recover(connection, failure, inTransaction, watch));

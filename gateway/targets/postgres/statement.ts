@@ -15,7 +15,8 @@ import { TargetError } from "../errors";
 // the server skips to Sync, so COMMIT does not run and the session is left in a failed transaction (status 'E')
 // for the caller to roll back. Because the statement runs inside an explicit transaction block, a DO block or
 // procedure cannot COMMIT its way out of READ ONLY, and statements that refuse transaction blocks fail (25001),
-// exactly as with separate BEGIN/COMMIT round trips.
+// exactly as with separate BEGIN/COMMIT round trips. Several statements in one transaction are one such round trip
+// each: BEGIN and SET LOCAL in front of the first, COMMIT behind the last (the block outlives the Syncs between).
 
 export interface StatementOptions {
   readonly readOnly: boolean;
@@ -23,6 +24,12 @@ export interface StatementOptions {
   readonly timeoutMs: number;
   /** Execute's row limit, ≥ 1 (0 would mean "all rows" to the server). */
   readonly maxRows: number;
+  /**
+   * Several statements in one transaction (target.ts executeAll): only the first opens it (BEGIN, SET LOCAL) and
+   * only the last commits it. Both default to true: one statement, its own transaction.
+   */
+  readonly begins?: boolean;
+  readonly commits?: boolean;
 }
 
 export interface StatementOutcome {
@@ -68,6 +75,7 @@ export class PipelinedStatement implements Submittable {
   readonly #values: unknown[];
   readonly #prelude: readonly string[];
   readonly #maxRows: number;
+  readonly #commits: boolean;
   readonly #rows: unknown[][] = [];
   /** Execute messages answered so far (CommandComplete, EmptyQueryResponse or PortalSuspended). */
   #answered = 0;
@@ -81,7 +89,8 @@ export class PipelinedStatement implements Submittable {
     this.#text = text;
     // mapped here, like pg-cursor: a value that cannot be sent throws before anything is written
     this.#values = values.map((value) => prepareValue(value));
-    this.#prelude = [options.readOnly ? "BEGIN READ ONLY" : "BEGIN", `SET LOCAL statement_timeout = ${options.timeoutMs}`];
+    this.#prelude = options.begins === false ? [] : [options.readOnly ? "BEGIN READ ONLY" : "BEGIN", `SET LOCAL statement_timeout = ${options.timeoutMs}`];
+    this.#commits = options.commits !== false;
     this.#maxRows = Math.min(Math.max(1, Math.floor(options.maxRows)), MAX_ROWS);
     this._result = new pg.Result("array", undefined as never) as unknown as RowParser;
     this.done = new Promise<StatementOutcome>((resolve, reject) => {
@@ -100,7 +109,7 @@ export class PipelinedStatement implements Submittable {
       wire.bind({ values: this.#values });
       wire.describe({ type: "P", name: "" });
       wire.execute({ rows: this.#maxRows });
-      simple(wire, "COMMIT");
+      if (this.#commits) simple(wire, "COMMIT");
       wire.sync();
     } finally {
       wire.stream.uncork?.();

@@ -18,6 +18,7 @@ import { BUILTIN_TYPE_NAMES } from "./type-names";
 
 // A PostgreSQL target: a pg.Pool. Every statement runs in one round trip (statement.ts) as
 //   BEGIN [READ ONLY]; SET LOCAL statement_timeout = <ms>; <statement>; COMMIT
+// (several statements of one text: one transaction, BEGIN before the first and COMMIT after the last)
 // written at once in the extended protocol (one statement only), its portal executed with a row limit of
 // rowLimit + 1, so the row limit never reads the rest of a result, the timeout is the server's, and a read-only
 // connection gets the database's own refusal of a write. After a database error the transaction is rolled
@@ -48,7 +49,11 @@ export class PostgresTarget implements Target {
   }
 
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
-    return this.#inFlight.track(() => this.#execute(sql, params, options));
+    return this.#inFlight.track(async () => (await this.#run([sql], params, options))[0]!);
+  }
+
+  executeAll(statements: readonly string[], options: ExecuteOptions): Promise<TargetResult[]> {
+    return this.#inFlight.track(() => this.#run(statements, [], options));
   }
 
   describeSchema(): Promise<SchemaDescription> {
@@ -90,8 +95,11 @@ export class PostgresTarget implements Target {
     return out;
   }
 
-  async #execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult> {
-    const started = performance.now();
+  /**
+   * The statements, in order, on one connection and in one transaction (one round trip each; `params` go with the
+   * first). A text that ends the transaction before its last statement is refused and rolled back.
+   */
+  async #run(statements: readonly string[], params: readonly unknown[], options: ExecuteOptions): Promise<TargetResult[]> {
     const limit = wholeLimit(options.rowLimit);
     const timeoutMs = wholeMs(options.timeoutMs);
     const readOnly = options.readOnly || this.#settings.readOnly;
@@ -110,22 +118,34 @@ export class PostgresTarget implements Target {
         discard = true;
         this.#cancel(held);
       });
-      const statement = held.query(new PipelinedStatement(sql, params, { readOnly, timeoutMs, maxRows: limit + 1 }));
-      const outcome = await watch.race(statement.done);
-      const rows = outcome.rows;
-      const truncated = rows.length > limit;
-      if (truncated) rows.length = limit;
-      const command = outcome.command ?? commandOf(sql);
-      if (held.getTransactionStatus() !== "I" || pgLeavesSessionState(command, sql)) discard = true;
-      const columns = await watch.race(this.#columns(held, outcome.fields));
-      return {
-        command,
-        columns,
-        rows,
-        rowCount: truncated || outcome.rowCount === null ? rows.length : outcome.rowCount,
-        truncated,
-        durationMs: elapsedMs(started),
-      };
+      const results: TargetResult[] = [];
+      for (let i = 0; i < statements.length; i++) {
+        const sql = statements[i]!;
+        const last = i === statements.length - 1;
+        const started = performance.now();
+        const piped = new PipelinedStatement(sql, i === 0 ? params : [], { readOnly, timeoutMs, maxRows: limit + 1, begins: i === 0, commits: last });
+        const outcome = await watch.race(held.query(piped).done);
+        const rows = outcome.rows;
+        const truncated = rows.length > limit;
+        if (truncated) rows.length = limit;
+        const command = outcome.command ?? commandOf(sql);
+        if (pgLeavesSessionState(command, sql)) discard = true;
+        if (!last && held.getTransactionStatus() !== "T") {
+          discard = true; // its transaction ended early: what follows would run outside it (and outside READ ONLY)
+          throw new TargetError("sql_error", `Statement ${i + 1} ended the transaction the text runs in; nothing after it was run`, { sqlState: "25000" });
+        }
+        const columns = await watch.race(this.#columns(held, outcome.fields));
+        results.push({
+          command,
+          columns,
+          rows,
+          rowCount: truncated || outcome.rowCount === null ? rows.length : outcome.rowCount,
+          truncated,
+          durationMs: elapsedMs(started),
+        });
+      }
+      if (held.getTransactionStatus() !== "I") discard = true;
+      return results;
     } catch (error) {
       const failure = pgError(error);
       if (client !== undefined && !discard) discard = !(await this.#rollback(client, failure, watch));

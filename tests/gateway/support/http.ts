@@ -28,6 +28,8 @@ export interface GatewayBody {
   readonly rowCount: number;
   readonly truncated: boolean;
   readonly masked: { column: string; strategy: string; source: string; via: string; rule: string }[];
+  /** A text of several statements: each statement's result, in order. */
+  readonly results?: { command: string; columns: { name: string; type: string }[]; rows: unknown[][]; rowCount: number; truncated: boolean }[];
   readonly hints: string[];
   readonly sessionId: string;
   readonly eventId: string;
