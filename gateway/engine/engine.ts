@@ -57,14 +57,9 @@ export class Engine {
     }
     const decision = await this.decide(analysis, agent, connection);
     const statementEvent = await this.recordDecided(sessionId, connection, sql, params, analysis, decision);
-    this.deps.log.info("statement.decided", {
-      sessionId,
-      agent: agent.agentName,
-      connection: connection.name,
-      action: decision.action,
-      kinds: analysis.statements.map((statement) => statement.kind),
-      rules: decision.matched.map((rule) => rule.ruleId),
-    });
+    const decided = decidedFields(sessionId, agent, connection, analysis, decision);
+    // One log line a statement: a statement that runs at once is logged when it completes or fails.
+    if (decision.action === "block" || decision.action === "require_approval") this.deps.log.info("statement.decided", decided);
 
     if (decision.action === "block") {
       return { kind: "blocked", sessionId, eventId: statementEvent.eventId, decision };
@@ -90,7 +85,7 @@ export class Engine {
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
       return this.resume(agent, created.id, request.waitMs, request.signal, request.executor);
     }
-    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, request.signal, request.executor);
+    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
   }
 
   /**
@@ -159,8 +154,12 @@ export class Engine {
     const analysis = analyze(request.sqlText, dialectOf(connection));
     const decision = await this.decide(analysis, agent, connection);
     const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
-    if (decision.action === "block") return { kind: "blocked", sessionId, eventId: event.eventId, decision };
-    return this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, signal, executor);
+    const decided = { ...decidedFields(sessionId, agent, connection, analysis, decision), approvalId };
+    if (decision.action === "block") {
+      this.deps.log.info("statement.decided", decided);
+      return { kind: "blocked", sessionId, eventId: event.eventId, decision };
+    }
+    return this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor);
   }
 
   private async execute(
@@ -171,6 +170,7 @@ export class Engine {
     params: readonly unknown[],
     decision: Exclude<Decision, { action: "block" }>,
     connection: Connection,
+    decided: Readonly<Record<string, unknown>>,
     signal?: AbortSignal,
     executor?: SessionExecutor,
   ): Promise<Outcome> {
@@ -184,11 +184,12 @@ export class Engine {
       // The statement and its decision were durable before the target saw it; the result summary rides with the
       // next group commit (or goes alone within 25 ms) without holding the answer back: a crash can lose only it.
       void this.record(sessionId, "result", resultSummary(results), { lazy: true }).catch(() => undefined);
-      this.deps.log.info("statement.completed", { sessionId, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
+      this.deps.log.info("statement.completed", { ...decided, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
       return { kind: "result", sessionId, eventId, results, hints: decision.hints };
     } catch (error) {
       const failure = error instanceof EngineError ? error : new EngineError("target_error", "The statement failed");
       this.deps.metrics.error(failure.code);
+      this.deps.log.info("statement.failed", { ...decided, code: failure.code, ...(failure.detail.sqlState ? { sqlState: failure.detail.sqlState } : {}) });
       await this.record(sessionId, "error", { code: failure.code, message: failure.message, ...failure.detail }).catch(() => undefined);
       throw failure;
     }
@@ -274,6 +275,18 @@ export class Engine {
     const message = (decision as { approval?: { message?: string } } | null)?.approval?.message;
     return { id, status: status as ApprovalTicket["status"], expiresAt, url: `${this.deps.publicUrl}/approvals/${id}`, ...(message ? { message } : {}) };
   }
+}
+
+/** What a statement's log line says of its decision (never its text or parameters). */
+function decidedFields(sessionId: string, agent: EngineAgent, connection: Connection, analysis: Analysis, decision: Decision) {
+  return {
+    sessionId,
+    agent: agent.agentName,
+    connection: connection.name,
+    action: decision.action,
+    kinds: analysis.statements.map((statement) => statement.kind),
+    rules: decision.matched.map((rule) => rule.ruleId),
+  };
 }
 
 export function dialectOf(connection: Pick<Connection, "engine">): Dialect {
