@@ -36,7 +36,8 @@ export const engineSqlState: Record<EngineErrorCode, string> = {
   shutting_down: SQLSTATE.adminShutdown,
 };
 
+/** As PostgreSQL answers: a bad password is 28P01; no usable credential, or a role not permitted to log in (a disabled agent), is 28000. */
 export function authSqlState(code: AuthErrorCode): string {
-  if (code === "missing_credentials" || code === "malformed_credentials" || code === "oidc_unavailable") return SQLSTATE.invalidAuthorization;
+  if (code === "missing_credentials" || code === "malformed_credentials" || code === "oidc_unavailable" || code === "agent_disabled") return SQLSTATE.invalidAuthorization;
   return SQLSTATE.invalidPassword;
 }

@@ -223,7 +223,7 @@ describe("refusals: the same FATAL 28P01 whatever was wrong", () => {
     const token = issueAgentToken();
     await storeToken(token.token, { agentId: agent.id });
     const disabled = await failure(plainClient(token.token));
-    expect(disabled.code).toBe("28P01");
+    expect(disabled.code).toBe("28000");
     expect(disabled.message).toMatch(/disabled/);
 
     const jwt = `${Buffer.from('{"alg":"RS256"}').toString("base64url")}.${Buffer.from('{"sub":"x"}').toString("base64url")}.sig`;
