@@ -54,12 +54,14 @@ const MAX_HEADS = 50_000;
 const READ_HEADS = `SELECT id::text AS id, "eventCount" AS count, "headHash" AS hash, ("endedAt" IS NOT NULL) AS ended
   FROM "AgentSession" WHERE id = ANY($1::uuid[]) ORDER BY id`;
 
+// The batch travels as two JSON parameters (the heads to move, the events to insert), each unpacked with
+// json_to_recordset: one JSON text per batch instead of fifteen arrays the driver escapes element by element.
 const WRITE = `WITH v AS (
-    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamp(3)[])
-      AS v(id, "fromCount", "fromHash", "toCount", "toHash", "endedAt")
+    SELECT * FROM json_to_recordset($1::json)
+      AS v(id uuid, "fromCount" int, "fromHash" text, "toCount" int, "toHash" text, "endedAt" timestamp(3))
   ), locked AS (
     SELECT s.id, s."eventCount", s."headHash", s."endedAt" FROM "AgentSession" AS s
-    WHERE s.id = ANY($1::uuid[]) ORDER BY s.id FOR UPDATE
+    WHERE s.id IN (SELECT id FROM v) ORDER BY s.id FOR UPDATE
   ), moved AS (
     UPDATE "AgentSession" AS s
     SET "headHash" = v."toHash", "eventCount" = v."toCount", "endedAt" = COALESCE(s."endedAt", v."endedAt")
@@ -68,8 +70,9 @@ const WRITE = `WITH v AS (
     RETURNING s.id
   ), inserted AS (
     INSERT INTO "SessionEvent" ("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash)
-    SELECT e.* FROM unnest($7::uuid[], $8::int[], $9::"SessionEventType"[], $10::timestamp(3)[], $11::text[], $12::text[], $13::jsonb[], $14::text[], $15::text[])
-      AS e("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash)
+    SELECT e."sessionId", e.seq, e.type::"SessionEventType", e.at, e.decision, e."sqlText", e.payload, e."prevHash", e.hash
+    FROM json_to_recordset($2::json)
+      AS e("sessionId" uuid, seq int, type text, at timestamp(3), decision text, "sqlText" text, payload jsonb, "prevHash" text, hash text)
     WHERE e."sessionId" IN (SELECT id FROM moved)
     RETURNING id, "sessionId", seq
   )
@@ -228,23 +231,18 @@ export class PgBatchWriter {
   }
 }
 
-function writeParams(events: readonly BatchEvent[], plan: Planned): unknown[] {
-  const moves = [...plan.moves];
-  return [
-    moves.map(([id]) => id),
-    moves.map(([, move]) => move.from.count),
-    moves.map(([, move]) => move.from.hash),
-    moves.map(([, move]) => move.to.count),
-    moves.map(([, move]) => move.to.hash),
-    moves.map(([, move]) => move.endedAt),
-    plan.rows.map((row) => row.sessionId),
-    plan.rows.map((row) => row.seq),
-    plan.rows.map((row) => events[row.index].type),
-    plan.rows.map((row) => row.at),
-    plan.rows.map((row) => events[row.index].decision),
-    plan.rows.map((row) => events[row.index].sqlText),
-    plan.rows.map((row) => events[row.index].payloadJson),
-    plan.rows.map((row) => row.prevHash),
-    plan.rows.map((row) => row.hash),
-  ];
+function writeParams(events: readonly BatchEvent[], plan: Planned): [string, string] {
+  const moves = JSON.stringify(
+    [...plan.moves].map(([id, move]) => ({ id, fromCount: move.from.count, fromHash: move.from.hash, toCount: move.to.count, toHash: move.to.hash, endedAt: move.endedAt })),
+  );
+  // Built as text so each payload goes in as the canonical JSON it was hashed as. Ids are checked uuids, types
+  // come from the enum, times are ISO text and hashes hex: only decision and sqlText need escaping.
+  const rows = plan.rows.map((row) => {
+    const event = events[row.index]!;
+    return (
+      `{"sessionId":"${row.sessionId}","seq":${row.seq},"type":"${event.type}","at":"${row.at}","decision":${JSON.stringify(event.decision)},` +
+      `"sqlText":${JSON.stringify(event.sqlText)},"payload":${event.payloadJson},"prevHash":"${row.prevHash}","hash":"${row.hash}"}`
+    );
+  });
+  return [moves, `[${rows.join(",")}]`];
 }

@@ -43,11 +43,12 @@ function nullableString(value: string | null | undefined): string {
 
 /** Sorted keys, no whitespace; BigInt as a decimal string, Date as ISO text. Throws on a cycle. */
 export function canonicalJson(value: unknown): string {
-  const out = write(value, new Set());
+  const out = write(value, []);
   return out === undefined ? "null" : out;
 }
 
-function write(value: unknown, seen: Set<object>): string | undefined {
+/** `ancestors`: the objects being written around this value (a cycle is one of them again; a shared value is not). */
+function write(value: unknown, ancestors: object[]): string | undefined {
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
@@ -65,20 +66,24 @@ function write(value: unknown, seen: Set<object>): string | undefined {
   if (value === null || value === undefined) return "null";
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "null" : JSON.stringify(value.toISOString());
   const object = value as Record<string, unknown>;
-  if (typeof object.toJSON === "function") return write((object.toJSON as () => unknown)(), seen);
-  if (seen.has(object)) throw new TypeError("canonicalJson: value has a cycle");
-  seen.add(object);
+  if (typeof object.toJSON === "function") return write((object.toJSON as () => unknown)(), ancestors);
+  if (ancestors.includes(object)) throw new TypeError("canonicalJson: value has a cycle");
+  ancestors.push(object);
   try {
     if (Array.isArray(object)) {
-      return `[${object.map((item: unknown) => write(item, seen) ?? "null").join(",")}]`;
+      let out = "[";
+      for (let i = 0; i < object.length; i++) out += (i === 0 ? "" : ",") + (write(object[i], ancestors) ?? "null");
+      return `${out}]`;
     }
-    const parts: string[] = [];
-    for (const key of Object.keys(object).sort()) {
-      const item = write(object[key], seen);
-      if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
+    const keys = Object.keys(object);
+    if (keys.length > 1) keys.sort();
+    let out = "{";
+    for (const key of keys) {
+      const item = write(object[key], ancestors);
+      if (item !== undefined) out += (out.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + item;
     }
-    return `{${parts.join(",")}}`;
+    return `${out}}`;
   } finally {
-    seen.delete(object);
+    ancestors.pop();
   }
 }
