@@ -50,7 +50,6 @@ const APPROVAL_WAIT_MS = 24 * 60 * 60 * 1000;
 interface PreparedStatement {
   readonly sql: string;
   readonly plan: MaskingPlan | undefined;
-  readonly touchesMasked: boolean;
   fields?: readonly FieldDescription[];
 }
 
@@ -259,7 +258,7 @@ export class WireConnection {
       return;
     }
     const plan = decision.maskingByStatement[0];
-    this.#statements.set(message.statement, { sql: message.sql, plan, touchesMasked: plan?.touchesMasked ?? false });
+    this.#statements.set(message.statement, { sql: message.sql, plan });
     this.#forward(frame, oneReply());
   }
 
