@@ -237,7 +237,13 @@ describe("nothing secret in any answer", () => {
     for (const answer of answers) {
       const everything = `${answer.text}\n${JSON.stringify([...answer.headers.entries()])}`;
       for (const secret of secrets) expect(everything, `an answer (${answer.status}) carried a credential`).not.toContain(secret);
-      expect(leakedSecrets(answer.text)).toEqual([]);
+      const leaks = leakedSecrets(answer.text);
+      // Names the answer and where in it, so that a leak (or a Luhn-valid run by chance) can be traced.
+      const where = leaks.map((leak) => {
+        const at = answer.text.replace(/[ -]/g, "").indexOf(leak.replace(/^luhn:/, ""));
+        return answer.text.replace(/[ -]/g, "").slice(Math.max(0, at - 80), at + 40);
+      });
+      expect(leaks, `an answer (${answer.status}) carried ${JSON.stringify(where)}`).toEqual([]);
     }
     const log = gw.output();
     for (const secret of secrets) expect(log).not.toContain(secret);
