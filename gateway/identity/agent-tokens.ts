@@ -85,9 +85,7 @@ export class AgentTokenVerifier {
       .filter((row) => row.prefix === prefix)
       .map((row) => ({ row, verifier: row.scramVerifier === null ? null : parseScramVerifier(row.scramVerifier) }));
     if (candidates.length === 0) return { found: false, reason: "unknown_prefix" };
-    const now = this.#now().getTime();
-    const usable = (row: TokenRow) => !row.revokedAt && !(row.expiresAt && row.expiresAt.getTime() <= now) && !row.agent.disabled;
-    const chosen = candidates.find((c) => c.verifier !== null && usable(c.row)) ?? candidates.find((c) => c.verifier !== null);
+    const chosen = candidates.find((c) => c.verifier !== null && this.#refusal(c.row) === null) ?? candidates.find((c) => c.verifier !== null);
     if (!chosen?.verifier) return { found: false, reason: "no_verifier" };
     return { found: true, tokenId: chosen.row.id, verifier: chosen.verifier, others: candidates.length - 1 };
   }
@@ -99,13 +97,19 @@ export class AgentTokenVerifier {
     return this.#admit(row);
   }
 
-  #admit(row: TokenRow): AuthResult {
-    const now = this.#now();
+  /** Why this token may not be used now (revoked, expired, agent disabled), or null. */
+  #refusal(row: TokenRow): AuthResult | null {
     if (row.revokedAt) return failure("revoked_token", "This agent token has been revoked; ask an Airlock admin for a new one.");
-    if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {
+    if (row.expiresAt && row.expiresAt.getTime() <= this.#now().getTime()) {
       return failure("expired_token", "This agent token has expired; ask an Airlock admin for a new one.");
     }
     if (row.agent.disabled) return failure("agent_disabled", "This agent is disabled in Airlock.");
+    return null;
+  }
+
+  #admit(row: TokenRow): AuthResult {
+    const refused = this.#refusal(row);
+    if (refused) return refused;
     this.#usage.tokenUsed(row.id, row.lastUsedAt);
     this.#usage.agentSeen(row.agent.id, row.agent.lastSeenAt);
     return {

@@ -1,8 +1,9 @@
 import { expect, test } from "vitest";
-import { mockScramVerifier, ScramClient, ScramServer, scramVerifier } from "./scram";
+import { computeScramVerifier } from "../../lib/crypto/agent-token";
+import { mockScramVerifier, ScramClient, ScramServer } from "./scram";
 
 test("SCRAM-SHA-256: the client side and the server side agree, and a wrong password fails", () => {
-  const verifier = scramVerifier("alk_secret_token", Buffer.from("0123456789abcdef"), 4096);
+  const verifier = computeScramVerifier("alk_secret_token", Buffer.from("0123456789abcdef"), 4096);
   const client = new ScramClient("alk_secret_token");
   const server = new ScramServer(verifier);
   const first = server.first(client.first());
@@ -19,7 +20,7 @@ test("SCRAM-SHA-256: the client side and the server side agree, and a wrong pass
 });
 
 test("ScramServer: a tampered channel-binding attribute, another exchange's final message, a second first message fail", () => {
-  const verifier = scramVerifier("alk_secret_token", Buffer.from("0123456789abcdef"), 4096);
+  const verifier = computeScramVerifier("alk_secret_token", Buffer.from("0123456789abcdef"), 4096);
   const run = () => {
     const client = new ScramClient("alk_secret_token");
     const server = new ScramServer(verifier);

@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
-import { computeScramVerifier, SCRAM_ITERATIONS, type ScramVerifier } from "../../lib/crypto/agent-token";
+import { SCRAM_ITERATIONS, type ScramVerifier } from "../../lib/crypto/agent-token";
 
 // SCRAM-SHA-256 (RFC 5802 / 7677) as PostgreSQL uses it, both ways: the client side, for reaching a target that
 // asks for it, and the server side, for agents, given a stored verifier (salt, iterations, StoredKey, ServerKey).
@@ -7,8 +7,6 @@ import { computeScramVerifier, SCRAM_ITERATIONS, type ScramVerifier } from "../.
 // tokens and generated secrets are ASCII.
 
 export const SCRAM_MECHANISM = "SCRAM-SHA-256";
-export { SCRAM_ITERATIONS, type ScramVerifier };
-export const scramVerifier = computeScramVerifier;
 
 const hmac = (key: Buffer, text: string) => createHmac("sha256", key).update(text, "utf8").digest();
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest();
