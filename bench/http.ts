@@ -7,6 +7,10 @@
 //
 // It builds its own scratch store and targets with the gateway tests' fixture (tests/gateway/support), starts
 // the gateway as a real process (`tsx gateway/main.ts`), and drops everything afterwards.
+// For scale it also prints the store's WAL flushes during each gateway run (every durable commit waits for one;
+// their time too when the server runs with track_wal_io_timing = on), and what a durable commit and the recorder's
+// write-ahead group commit (a statement + its decision) cost back to back and after a 2 ms pause, as in a
+// statement's chain, where the store sits idle while the rest of the statement runs.
 // Targets (issue): ≤ 1 ms added at the median with one client; ≥ 3,000 statements/s with 16 clients.
 // The client, the gateway, the store and the target share this machine's cores: read the figures with that in mind.
 
@@ -16,6 +20,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { Gateway } from "../gateway/gateway";
+import { Recorder } from "../gateway/recorder";
 import { createLogger } from "../lib/log";
 import { createStore } from "../lib/store/client";
 import { createGatewayFixture, PG_CONNECTION, startGateway, type GatewayFixture, type RunningGateway } from "../tests/gateway/support";
@@ -25,6 +30,8 @@ const SMALL_SQL = "SELECT id, name FROM customers WHERE id = $1";
 const BIG_SQL = "SELECT g, md5(g::text) FROM generate_series(1,1000000) g";
 const TARGET_ADDED_MS = 1;
 const TARGET_RPS_16 = 3_000;
+/** Idle time before a sampled store write in the floors below: about what one statement's other work takes. */
+const PAUSE_MS = 2;
 
 const args = parseArgs({
   options: { seconds: { type: "string", default: "3" }, warmup: { type: "string", default: "1" }, clients: { type: "string", default: "1,16" } },
@@ -144,6 +151,33 @@ function gatewayClient(gw: RunningGateway, token: string, clients: number) {
   };
 }
 
+// ── the store's WAL flushes: every durable commit waits for one (several commits can share it) ─────────
+
+interface WalFlushes {
+  readonly flushes: number;
+  /** Total flush time in ms; null unless the server runs with track_wal_io_timing = on. */
+  readonly ms: number | null;
+}
+
+async function walFlushes(url: string): Promise<WalFlushes> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ flushes: string; ms: number; timed: boolean }>(
+      "SELECT wal_sync::text AS flushes, wal_sync_time AS ms, current_setting('track_wal_io_timing')::boolean AS timed FROM pg_stat_wal",
+    );
+    return { flushes: Number(rows[0]!.flushes), ms: rows[0]!.timed ? rows[0]!.ms : null };
+  } finally {
+    await client.end();
+  }
+}
+
+function walFlushesSince(before: WalFlushes, after: WalFlushes): { flushes: number; msEach: number | null } {
+  const flushes = after.flushes - before.flushes;
+  const ms = after.ms !== null && before.ms !== null && flushes > 0 ? (after.ms - before.ms) / flushes : null;
+  return { flushes, msEach: ms };
+}
+
 // ── the gateway process ──────────────────────────────────────────────────────────────────────────────
 
 /** The node process that serves: `tsx` runs the gateway in a child process of its own. */
@@ -250,10 +284,12 @@ async function stages(fx: GatewayFixture, clients: number, seconds: number): Pro
 /** Store round trips and a durable commit, for scale. */
 async function floors(fx: GatewayFixture): Promise<{ label: string; medianMs: number }[]> {
   const out: { label: string; medianMs: number }[] = [];
-  const sample = async (label: string, fn: () => Promise<unknown>) => {
+  // pauseMs: idle time before each measured call, as a statement's other work leaves between two store writes.
+  const sample = async (label: string, fn: () => Promise<unknown>, pauseMs = 0) => {
     for (let i = 0; i < 50; i++) await fn();
     const values: number[] = [];
     for (let i = 0; i < 300; i++) {
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       const t0 = performance.now();
       await fn();
       values.push(performance.now() - t0);
@@ -265,15 +301,27 @@ async function floors(fx: GatewayFixture): Promise<{ label: string; medianMs: nu
   const store = createStore(fx.storeDb.url, { maxConnections: 2 });
   const target = new pg.Client({ connectionString: fx.pgTarget.url });
   await target.connect();
+  const recorder = new Recorder(store, { databaseUrl: fx.storeDb.url });
   try {
     await sample("store round trip, node pg (SELECT 1)", () => raw.query("SELECT 1"));
     await sample("store round trip, Prisma $queryRaw (SELECT 1)", () => store.$queryRaw`SELECT 1`);
     await sample("Prisma interactive $transaction, empty", () => store.$transaction(async () => undefined));
     await target.query("CREATE TABLE bench_commit (x int)");
     await sample("durable commit (autocommit INSERT, synchronous_commit on)", () => target.query("INSERT INTO bench_commit VALUES (1)"));
+    await sample(`same, after a ${PAUSE_MS} ms pause (as in a statement's chain)`, () => target.query("INSERT INTO bench_commit VALUES (1)"), PAUSE_MS);
+    // The gateway's own write-ahead write: a statement and its decision, one group commit on the store.
+    const { sessionId } = await recorder.openSession({ agentId: fx.agent.id, connectionId: fx.connections[PG_CONNECTION].id, frontDoor: "http" });
+    const statementAndDecision = () =>
+      Promise.all([
+        recorder.record(sessionId, "statement", { connection: PG_CONNECTION, params: ["number"] }, { sqlText: SMALL_SQL }),
+        recorder.record(sessionId, "decision", { action: "allow", rules: ["allow-reads"] }, { decision: "allow" }),
+      ]);
+    await sample("recorder: statement + decision, one durable group commit", statementAndDecision);
+    await sample(`same, after a ${PAUSE_MS} ms pause (as in a statement's chain)`, statementAndDecision, PAUSE_MS);
     await target.query("SET synchronous_commit = off");
-    await sample("same INSERT, synchronous_commit off (no WAL flush wait)", () => target.query("INSERT INTO bench_commit VALUES (1)"));
+    await sample("INSERT with synchronous_commit off (no WAL flush wait)", () => target.query("INSERT INTO bench_commit VALUES (1)"));
   } finally {
+    await recorder.close();
     await target.end();
     await raw.end();
     await store.$disconnect();
@@ -314,12 +362,20 @@ async function main(): Promise<void> {
       const directFigures = await scenario(clients, direct.once);
       await direct.close();
       const through = gatewayClient(gw, token, clients);
-      const gatewayFigures = await scenario(clients, through.once);
+      await drive(clients, WARMUP_SECONDS, through.once);
+      const walBefore = await walFlushes(fx.storeDb.url);
+      const gatewayFigures = await drive(clients, SECONDS, through.once);
+      const wal = walFlushesSince(walBefore, await walFlushes(fx.storeDb.url));
       through.close();
       results.push({ clients, direct: directFigures, gateway: gatewayFigures });
       process.stdout.write(`${clients} client${clients === 1 ? "" : "s"}:\n`);
       process.stdout.write(`${row("direct (node pg)", directFigures)}\n`);
       process.stdout.write(`${row("gateway (POST /v1/query)", gatewayFigures)}\n`);
+      process.stdout.write(
+        `  store WAL flushes (server-wide) while the gateway ran: ${wal.flushes.toLocaleString("en-US")}, ` +
+          `${(gatewayFigures.count / Math.max(1, wal.flushes)).toFixed(1)} statements a flush` +
+          (wal.msEach === null ? " (flush times need track_wal_io_timing = on)\n" : `, ${ms(wal.msEach)} a flush\n`),
+      );
       process.stdout.write(
         `  added at the median ${ms(gatewayFigures.medianMs - directFigures.medianMs)}, ` +
           `gateway/direct latency ×${(gatewayFigures.medianMs / directFigures.medianMs).toFixed(1)}, ` +
