@@ -65,7 +65,8 @@ export interface ChangedStatement {
   readonly at: string;
   readonly agent: string;
   readonly connection: string;
-  readonly sql: string;
+  /** As recorded, or its shape (constants as `?`) for viewers without sessions.view; null when it has no shape. */
+  readonly sql: string | null;
   readonly before: DecisionGist;
   readonly after: DecisionGist;
 }

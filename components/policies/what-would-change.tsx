@@ -22,6 +22,7 @@ export interface ReplayResult {
   readonly scanned?: number;
   readonly skipped?: number;
   readonly changed?: readonly ChangedStatement[];
+  readonly constantsHidden?: boolean;
 }
 
 export function WhatWouldChange({ draft, replay, onDraftErrors }: {
@@ -74,13 +75,23 @@ export function WhatWouldChange({ draft, replay, onDraftErrors }: {
               : `${result.changed!.length} of the last ${result.scanned} recorded statements would be decided differently:`}
             {result.skipped ? ` (${result.skipped} skipped: their connection no longer exists)` : ""}
           </p>
+          {result.constantsHidden && result.changed!.length > 0 ? (
+            <p className="mt-1 text-xs text-slate-500" data-constants-hidden>
+              Values and comments in the statements are shown as <code>?</code>: recorded statements as sent are for the roles that replay
+              sessions.
+            </p>
+          ) : null}
           <ul className="mt-3 space-y-3">
             {result.changed!.map((change) => (
               <li key={change.eventId} data-changed-statement={change.eventId} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
                 <p className="text-xs text-slate-500">
                   <time dateTime={change.at}>{new Date(change.at).toLocaleString()}</time> · {change.agent} on {change.connection}
                 </p>
-                <pre className="mt-1 overflow-x-auto font-mono text-[13px] whitespace-pre-wrap text-slate-900">{change.sql}</pre>
+                {change.sql === null ? (
+                  <p className="mt-1 text-slate-500 italic">This statement cannot be shown without its values.</p>
+                ) : (
+                  <pre className="mt-1 overflow-x-auto font-mono text-[13px] whitespace-pre-wrap text-slate-900">{change.sql}</pre>
+                )}
                 <div className="mt-2 grid gap-2 sm:grid-cols-2">
                   <Gist label="Now" gist={change.before} />
                   <Gist label="With the draft" gist={change.after} />

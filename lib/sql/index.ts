@@ -20,6 +20,7 @@ import { analyzePostgres, loadPostgresParser, postgresParserReady } from "./post
 
 export type * from "./types";
 export { ANALYSIS_TIME_BUDGET_MS, MAX_NESTING_DEPTH } from "./core/budget";
+export { statementShape } from "./shape";
 
 /** Inputs longer than this (in UTF-16 code units, ~1 MB of ASCII) are rejected unparsed. */
 export const MAX_INPUT_LENGTH = 1024 * 1024;

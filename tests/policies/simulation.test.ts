@@ -24,6 +24,8 @@ const shop = policySchema.parse({
 });
 const json = (policy: Policy) => JSON.parse(JSON.stringify(policy)) as object;
 
+/** A recorded statement with values an agent wrote into it (in a constant and in a comment). */
+const ORDERS_SQL = "SELECT id FROM orders WHERE note = 'card 4111 1111 1111 1111' /* for ada@example.com */";
 let agent: { id: string; name: string; groups: string[] };
 let shopId = "";
 
@@ -40,7 +42,7 @@ beforeAll(async () => {
     data: { name: "shop", engine: "postgres", host: "db.internal", port: 5432, database: "shop", username: "airlock", secretCiphertext: randomBytes(16) },
   });
   const session = await store.agentSession.create({ data: { agentId: created.id, connectionId: connection.id, frontDoor: "http" } });
-  const statements = ["SELECT name, ssn FROM customers", "SELECT id FROM orders", "DELETE FROM orders WHERE id = 1"];
+  const statements = ["SELECT name, ssn FROM customers", ORDERS_SQL, "DELETE FROM orders WHERE id = 1"];
   for (const [i, sqlText] of statements.entries())
     await store.sessionEvent.create({ data: { sessionId: session.id, seq: i + 1, type: "statement", sqlText, payload: {}, prevHash: "x", hash: `h${i}`, at: new Date(now.getTime() - (3 - i) * 1000) } });
   // An event of another type, with text, is not a recorded statement.
@@ -84,10 +86,11 @@ describe("what would change", () => {
         { id: "no-orders", name: "No orders", match: { tables: ["orders"], kinds: ["select"] }, action: { type: "block", message: "orders are off limits" } },
       ],
     });
-    const result = await whatWouldChange(store, { policyId: shopId, policy: draft }, 200, now);
+    const result = await whatWouldChange(store, { policyId: shopId, policy: draft }, 200, now, { showConstants: true });
     expect(result.scanned).toBe(3);
+    expect(result.constantsHidden).toBe(false);
     expect(result.changed.map((c) => [c.sql, c.before.action, c.after.action])).toEqual([
-      ["SELECT id FROM orders", "allow", "block"],
+      [ORDERS_SQL, "allow", "block"],
       ["SELECT name, ssn FROM customers", "allow", "allow"],
     ]);
     expect(result.changed[1]!.after.masked).toEqual(["name ← customers.name (redact)", "ssn ← customers.ssn (redact)"]);
@@ -95,8 +98,19 @@ describe("what would change", () => {
     expect(result.changed[0]!.agent).toBe("sim-agent");
   });
 
+  test("without sessions.view, each statement is shown by its shape: no value and no comment of what the agent sent", async () => {
+    const draft = policySchema.parse({
+      ...shop,
+      rules: [...shop.rules, { id: "no-orders", name: "No orders", match: { tables: ["orders"], kinds: ["select"] }, action: { type: "block", message: "orders are off limits" } }],
+    });
+    const result = await whatWouldChange(store, { policyId: shopId, policy: draft }, 200, now, { showConstants: false });
+    expect(result.constantsHidden).toBe(true);
+    expect(result.changed.map((c) => [c.sql, c.after.action])).toEqual([["SELECT id FROM orders WHERE note = ?", "block"]]);
+    for (const secret of ["4111", "ada@example.com", "card"]) expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
   test("the last N only; and an unchanged draft changes nothing", async () => {
-    const one = await whatWouldChange(store, { policyId: shopId, policy: shop }, 1, now);
-    expect(one).toEqual({ scanned: 1, skipped: 0, changed: [] });
+    const one = await whatWouldChange(store, { policyId: shopId, policy: shop }, 1, now, { showConstants: true });
+    expect(one).toEqual({ scanned: 1, skipped: 0, changed: [], constantsHidden: false });
   });
 });

@@ -30,15 +30,17 @@ export interface ReplayState {
   readonly scanned?: number;
   readonly skipped?: number;
   readonly changed?: readonly ChangedStatement[];
+  readonly constantsHidden?: boolean;
 }
 
 const SIGNED_OUT = { status: "error", message: "Your session has ended. Sign in again, then simulate." } as const;
 
-async function simulator(): Promise<boolean> {
+/** The signed-in user allowed to simulate; null when signed out. */
+async function simulator() {
   const user = await currentUser();
-  if (!user) return false;
+  if (!user) return null;
   if (!can(user.roles, "policies.simulate")) forbidden();
-  return true;
+  return user;
 }
 
 function checkDraft(draft: { policyId?: string; document: unknown } | undefined): { draft?: Draft; errors?: readonly PolicyDocumentError[] } {
@@ -67,11 +69,13 @@ export async function simulateStatementAction(input: unknown): Promise<SimulateS
 }
 
 export async function whatWouldChangeAction(input: unknown): Promise<ReplayState> {
-  if (!(await simulator())) return SIGNED_OUT;
+  const user = await simulator();
+  if (!user) return SIGNED_OUT;
   const parsed = replaySchema.safeParse(input);
   if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
   const { draft, errors } = checkDraft(parsed.data.draft);
   if (errors || !draft) return { status: "error", message: "Fix the draft's problems first; each is shown beside its field.", draftErrors: errors ?? [] };
-  const result = await whatWouldChange(store(), draft, parsed.data.limit, new Date());
+  // Recorded statements as sent are for the roles that replay sessions; everyone else sees their shape.
+  const result = await whatWouldChange(store(), draft, parsed.data.limit, new Date(), { showConstants: can(user.roles, "sessions.view") });
   return { status: "done", ...result };
 }

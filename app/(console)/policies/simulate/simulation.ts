@@ -1,4 +1,4 @@
-import { analyze, initSqlParsers } from "@/lib/sql";
+import { analyze, initSqlParsers, statementShape } from "@/lib/sql";
 import type { Dialect } from "@/lib/sql/types";
 import { compilePolicy, type CompiledPolicy } from "@/lib/policy/compile";
 import { evaluate } from "@/lib/policy/evaluate";
@@ -55,10 +55,20 @@ export interface ReplayResult {
   readonly scanned: number;
   readonly skipped: number;
   readonly changed: readonly ChangedStatement[];
+  /** The statements are shown by their shape only: constants as `?`, no comments (see lib/sql/shape.ts). */
+  readonly constantsHidden: boolean;
+}
+
+export interface ReplayOptions {
+  /**
+   * Whether the viewer may read recorded statements as they were sent (sessions.view). Without it each statement
+   * is shown by its shape, so the values an agent wrote into its SQL stay with the roles that replay sessions.
+   */
+  readonly showConstants: boolean;
 }
 
 /** The last `limit` recorded statements, decided by the policies in force and by the draft: those that differ. */
-export async function whatWouldChange(db: Store, draft: Draft, limit: number, now: Date): Promise<ReplayResult> {
+export async function whatWouldChange(db: Store, draft: Draft, limit: number, now: Date, options: ReplayOptions): Promise<ReplayResult> {
   const [current, proposed, events] = await Promise.all([
     compiledPolicies(db),
     compiledPolicies(db, draft),
@@ -86,8 +96,9 @@ export async function whatWouldChange(db: Store, draft: Draft, limit: number, no
     const subject: Subject = { connection, agent };
     const before = decisionGist(await decide(current, event.sqlText, subject, now));
     const after = decisionGist(await decide(proposed, event.sqlText, subject, now));
-    if (gistChanged(before, after))
-      changed.push({ eventId: event.id.toString(), at: event.at.toISOString(), agent: agent.name, connection: connection.name, sql: event.sqlText, before, after });
+    if (!gistChanged(before, after)) continue;
+    const sql = options.showConstants ? event.sqlText : statementShape(event.sqlText, dialectOf(connection.engine));
+    changed.push({ eventId: event.id.toString(), at: event.at.toISOString(), agent: agent.name, connection: connection.name, sql, before, after });
   }
-  return { scanned: events.length, skipped, changed };
+  return { scanned: events.length, skipped, changed, constantsHidden: !options.showConstants };
 }
