@@ -85,7 +85,7 @@ export interface HistoryPage {
 }
 
 /**
- * Decided and expired requests (a pending one past its expiry counts as expired), newest first, a keyset page of
+ * Decided and expired requests (one pending or approved past its expiry counts as expired), newest first, a keyset page of
  * HISTORY_PAGE_SIZE starting after `cursor` (`<requestedAt ISO>_<id>`, as returned in `next`).
  */
 export async function approvalHistory(db: Store, now: Date, cursor: string | null): Promise<HistoryPage> {
@@ -136,8 +136,17 @@ async function statementPayload(db: Store, row: Pick<RequestRow, "sessionId" | "
   return event?.payload ?? null;
 }
 
+/**
+ * The status a person should read: a request past its expiry that was never run is expired, whether it was still
+ * pending or approved and never used (its statement can no longer run: consumeApproval checks the clock).
+ */
+export function shownStatus(row: Pick<RequestRow, "status" | "expiresAt">, now: Date): ApprovalStatus {
+  const lapsed = row.expiresAt.getTime() <= now.getTime();
+  return lapsed && (row.status === "pending" || row.status === "approved") ? "expired" : row.status;
+}
+
 function toView(row: RequestRow, statement: unknown, now: Date): ApprovalView {
-  const status: ApprovalStatus = row.status === "pending" && row.expiresAt.getTime() <= now.getTime() ? "expired" : row.status;
+  const status = shownStatus(row, now);
   return {
     id: row.id,
     sql: row.sqlText,

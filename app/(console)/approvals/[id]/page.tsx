@@ -104,7 +104,16 @@ function DecisionPanel({ detail, user, now }: { detail: ApprovalDetail; user: Cu
     case "expired":
       return (
         <Outcome tone="slate" title="Expired">
-          Nobody decided before it expired <When at={view.expiresAt} now={now} />. The agent has to send the statement again.
+          {approvers.length >= view.minApprovals ? (
+            <>
+              Approved by {approvers.join(", ")} {decidedWhen}, but the agent did not run it before it expired <When at={view.expiresAt} now={now} />.
+            </>
+          ) : (
+            <>
+              Nobody decided before it expired <When at={view.expiresAt} now={now} />.
+            </>
+          )}{" "}
+          The agent has to send the statement again.
         </Outcome>
       );
     case "pending": {

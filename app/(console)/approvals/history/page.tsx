@@ -65,6 +65,7 @@ function HistoryItem({ row, now }: { row: HistoryRow; now: string }) {
   const approvers = deciders.filter((decider) => decider.verdict === "approve").map((decider) => decider.name);
   let outcome = "";
   if (rejection) outcome = `Rejected by ${rejection.name}${rejection.reason ? `: “${rejection.reason}”` : ""}`;
+  else if (view.status === "expired" && approvers.length >= view.minApprovals) outcome = `Approved by ${approvers.join(", ")}; expired before the agent ran it`;
   else if (view.status === "expired") outcome = approvers.length ? `Expired with ${approvers.length} of ${view.minApprovals} approvals` : "Expired without a decision";
   else if (approvers.length) outcome = `Approved by ${approvers.join(", ")}${view.status === "consumed" ? "; the agent ran it" : ""}`;
 
