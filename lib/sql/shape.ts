@@ -27,23 +27,24 @@ function postgresShape(sql: string): string | null {
   } catch {
     return null;
   }
-  // Offsets are in bytes of the UTF-8 text; what lies between two tokens is white space.
+  // Offsets are in bytes of the UTF-8 text. Between two tokens, and after the last, there must be only white space:
+  // anything else is text the scanner did not account for, and then nothing is shown.
   const bytes = Buffer.from(sql, "utf8");
+  const blank = (from: number, to: number) => to <= from || bytes.subarray(from, to).toString("utf8").trim().length === 0;
   let shape = "";
   let end = 0;
   for (const token of tokens) {
-    const gap = token.start > end ? bytes.subarray(end, token.start).toString("utf8") : "";
+    if (!blank(end, token.start)) return null;
+    const spaced = token.start > end;
     end = token.end;
     if (PG_COMMENT_TOKENS.has(token.tokenName)) {
-      shape += gap.length > 0 || shape.length > 0 ? " " : "";
+      shape += " ";
       continue;
     }
     const constant = PG_CONSTANT_TOKENS.has(token.tokenName) || (token.keywordKind === 0 && PG_CONSTANT_TEXT.test(token.text));
-    shape += gap.length > 0 ? " " : "";
-    shape += constant ? "?" : token.text;
+    shape += (spaced ? " " : "") + (constant ? "?" : token.text);
   }
-  // Anything after the last token must be white space: otherwise the scanner stopped short of the text.
-  if (bytes.subarray(end).toString("utf8").trim().length > 0) return null;
+  if (!blank(end, bytes.length)) return null;
   return shape.replace(/\s+/g, " ").trim();
 }
 
