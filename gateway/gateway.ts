@@ -5,7 +5,8 @@ import { initSqlParsers } from "../lib/sql";
 import type { StatementAnalysis } from "../lib/sql/types";
 import type { Store } from "../lib/store/client";
 import type { Connection } from "../lib/store/generated/client";
-import type { Logger } from "../lib/log";
+import { errorMessage, type Logger } from "../lib/log";
+import { expireApprovals } from "../lib/approvals/pending";
 import { AgentAuthenticator } from "./identity";
 import { authorizeConnection, listGrantedConnections, type ConnectionAccess } from "./identity";
 import { ShortCache, MAX_CACHE_TTL_MS } from "./identity/short-cache";
@@ -31,7 +32,11 @@ export interface GatewayOptions {
   readonly oidc?: OidcSettings;
   readonly maxSqlBytes: number;
   readonly policyRefreshMs?: number;
+  /** How often requests past their expiry are marked expired in the store (default 60 s; every replica does it). */
+  readonly approvalSweepMs?: number;
 }
+
+const APPROVAL_SWEEP_MS = 60_000;
 
 export class Gateway {
   readonly metrics = new Metrics();
@@ -47,6 +52,7 @@ export class Gateway {
   /** HTTP recording sessions by agent and client key, so a request costs no session lookup in the store. */
   private readonly httpSessions = new Map<string, string>();
   private readonly grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS);
+  private approvalSweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: GatewayOptions) {
     const { store, log, masterKey } = options;
@@ -78,14 +84,28 @@ export class Gateway {
     // Until the PostgreSQL parser is loaded every statement would analyse as unknown (fail closed, but useless).
     await initSqlParsers();
     await this.policies.start();
+    // The store then says what the pages and the gateway already treat as expired (a pending or approved request
+    // past its expiry can no longer run); waiters are told through the usual notification.
+    this.approvalSweep = setInterval(() => void this.expireApprovals(), this.options.approvalSweepMs ?? APPROVAL_SWEEP_MS);
+    this.approvalSweep.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.approvalSweep);
     this.policies.stop();
     await this.authenticator.settled();
     await this.recorder.close();
     await this.waiter.close();
     await this.targets.close();
+  }
+
+  private async expireApprovals(): Promise<void> {
+    try {
+      const count = await expireApprovals(this.options.store, new Date());
+      if (count > 0) this.options.log.info("approvals.expired", { count });
+    } catch (error) {
+      this.options.log.warn("approvals.expire_failed", { error: errorMessage(error) });
+    }
   }
 
   /** The agent's grant to a connection; granted answers are kept for at most 500 ms, so a revoked grant stops within a second. */

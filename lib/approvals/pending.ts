@@ -54,10 +54,13 @@ export async function listPendingApprovals(store: Store, options: ListPendingOpt
   }));
 }
 
-/** Marks every pending request whose expiresAt is at or before `now` as expired; returns how many. */
+/**
+ * Marks every request whose expiresAt is at or before `now` and that can no longer run as expired: pending ones,
+ * and approved ones the agent never collected (consumeApproval refuses them already). Returns how many.
+ */
 export async function expireApprovals(store: Store, now: Date): Promise<number> {
   const expired = await store.approvalRequest.updateManyAndReturn({
-    where: { status: "pending", expiresAt: { lte: now } },
+    where: { status: { in: ["pending", "approved"] }, expiresAt: { lte: now } },
     data: { status: "expired" },
     select: { id: true },
   });
