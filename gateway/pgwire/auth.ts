@@ -2,10 +2,10 @@ import type { Logger } from "../../lib/log";
 import type { AgentAuthenticator } from "../identity";
 import type { AgentIdentity } from "../identity/types";
 import { authSqlState, SQLSTATE } from "./errors";
-import type { Frame } from "./messages";
-import { Client, parseSaslInitialResponse } from "./parser";
-import { mockScramVerifier, SCRAM_MECHANISM, ScramServer } from "./scram";
-import { AUTH_CLEARTEXT, authSasl, authSaslContinue, authSaslFinal } from "./serializer";
+import type { Frame } from "../protocols/postgres/messages";
+import { Client, parseSaslInitialResponse } from "../protocols/postgres/parser";
+import { mockScramVerifier, SCRAM_MECHANISM, ScramServer } from "../protocols/postgres/scram";
+import { AUTH_CLEARTEXT, authSasl, authSaslContinue, authSaslFinal } from "../protocols/postgres/serializer";
 import type { FrameReader } from "./startup";
 
 // How a wire client proves it is an agent. The password is always the agent token:

@@ -12,13 +12,13 @@ import { describeReply } from "./describe";
 import type { OriginMask } from "../engine/origins";
 import { SQLSTATE } from "./errors";
 import { blockedError, failureError, pendingNotice, refusalOf } from "./replies";
-import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "./messages";
+import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "../protocols/postgres/messages";
 import { Output } from "./output";
-import { FrameSplitter, parseClientMessage } from "./parser";
+import { FrameSplitter, parseClientMessage } from "../protocols/postgres/parser";
 import { oneReply, ResponseQueue, syncReply, type Expectation } from "./responses";
 import { ResultsExpectation, type LimitAction } from "./results";
 import { buildColumnMasking, formatOf, type ColumnMasking } from "./row-masking";
-import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, readyForQuery } from "./serializer";
+import { FLUSH, SYNC, execute as executeFrame, describe as describeFrame, errorResponse, readyForQuery } from "../protocols/postgres/serializer";
 
 // One authenticated wire client and its pinned target session. Client messages are handled one at a time, in
 // order: a Query or an Execute goes through the engine (decide → record → approval → run here, masked), Parse is

@@ -1,9 +1,9 @@
-import type { FieldDescription, Frame } from "./messages";
+import type { FieldDescription, Frame } from "../protocols/postgres/messages";
 import type { Output } from "./output";
-import { Code, parseRowDescription } from "./parser";
+import { Code, parseRowDescription } from "../protocols/postgres/parser";
 import { scrubNotice, type Expectation } from "./responses";
 import { MaskingRefusal, type ColumnMasking } from "./row-masking";
-import { errorResponse, rowDescription } from "./serializer";
+import { errorResponse, rowDescription } from "../protocols/postgres/serializer";
 import { SQLSTATE } from "./errors";
 
 // Describe's answer (ParameterDescription, then RowDescription or NoData), with masked columns announced as

@@ -9,9 +9,9 @@ import { TargetError } from "../targets";
 import { authenticateClient } from "./auth";
 import { WireConnection } from "./connection";
 import { SQLSTATE } from "./errors";
-import type { StartupMessage } from "./messages";
+import type { StartupMessage } from "../protocols/postgres/messages";
 import { OriginMasks } from "../engine/origins";
-import { AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "./serializer";
+import { AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "../protocols/postgres/serializer";
 import { openConnection, type FrameReader } from "./startup";
 
 // The PostgreSQL front door: psql, drivers and pgbench connect here as to a PostgreSQL server. `database` names

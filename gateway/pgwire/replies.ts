@@ -2,7 +2,7 @@ import type { BlockDecision } from "../../lib/policy";
 import { EngineError } from "../engine/errors";
 import type { ApprovalTicket, Outcome } from "../engine/types";
 import { engineSqlState, SQLSTATE } from "./errors";
-import { errorResponse, noticeResponse } from "./serializer";
+import { errorResponse, noticeResponse } from "../protocols/postgres/serializer";
 
 // What Airlock itself answers on the wire when the engine did not run a statement: a block, an approval's
 // notice and outcomes, an engine failure. Texts come from the policy and the engine (safe to show an agent).

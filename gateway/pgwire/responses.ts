@@ -1,9 +1,9 @@
 import { redactDetected } from "../../lib/masking";
 import { HIDDEN_ERROR_TEXT, mayQuoteStoredValue } from "../engine/error-text";
-import type { Frame, TransactionStatus } from "./messages";
+import type { Frame, TransactionStatus } from "../protocols/postgres/messages";
 import type { Output } from "./output";
-import { Code, parseNotice } from "./parser";
-import { noticeFields } from "./serializer";
+import { Code, parseNotice } from "../protocols/postgres/parser";
+import { noticeFields } from "../protocols/postgres/serializer";
 
 // The server's answers, matched to what the client asked. Every message forwarded to the target pushes an
 // Expectation; Airlock's own replies (a blocked statement's error, an approval notice) are queued among them

@@ -1,12 +1,12 @@
 import { redactDetected } from "../../lib/masking";
 import type { StatementResult } from "../engine/types";
-import type { FieldDescription, Frame } from "./messages";
+import type { FieldDescription, Frame } from "../protocols/postgres/messages";
 import type { Output } from "./output";
-import { Code, dataRowCells, parseRowDescription } from "./parser";
+import { Code, dataRowCells, parseRowDescription } from "../protocols/postgres/parser";
 import type { Expectation } from "./responses";
 import { errorFields, scrubNotice } from "./responses";
 import { MaskingRefusal, type ColumnMasking } from "./row-masking";
-import { copyData, errorResponse, rowDescription } from "./serializer";
+import { copyData, errorResponse, rowDescription } from "../protocols/postgres/serializer";
 import { SQLSTATE } from "./errors";
 
 // A statement's answer on its way to the client: a simple Query (every statement of the text, up to

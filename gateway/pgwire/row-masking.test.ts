@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { MaskingPlan } from "../../lib/policy";
-import type { FieldDescription } from "./messages";
-import { dataRowCells } from "./parser";
+import type { FieldDescription } from "../protocols/postgres/messages";
+import { dataRowCells } from "../protocols/postgres/parser";
 import { buildColumnMasking, MaskingRefusal, TEXT_OID } from "./row-masking";
-import { dataRow } from "./serializer";
+import { dataRow } from "../protocols/postgres/serializer";
 
 const field = (name: string, typeOid: number, format = 0): FieldDescription => ({ name, tableOid: 1, columnNumber: 1, typeOid, typeSize: -1, typeModifier: -1, format });
 const rule = { policyId: "p", ruleId: "r", ruleName: "r" } as never;

@@ -1,8 +1,8 @@
 import { compileColumn, type MaskingOptions } from "../../lib/masking";
 import type { MaskStrategy, MaskingPlan } from "../../lib/policy";
-import type { FieldDescription } from "./messages";
-import { dataRowCells } from "./parser";
-import { dataRow } from "./serializer";
+import type { FieldDescription } from "../protocols/postgres/messages";
+import { dataRowCells } from "../protocols/postgres/parser";
+import { dataRow } from "../protocols/postgres/serializer";
 
 // The per-column masking array, built once at RowDescription: for each column either null (relayed as is) or a
 // cell masker. A row with no masker at all is relayed as its raw frame (no decoding); otherwise only the masked

@@ -1,8 +1,8 @@
 import type net from "node:net";
 import tls from "node:tls";
-import type { Frame, StartupMessage } from "./messages";
-import { FrameSplitter, MAX_STARTUP_BYTES, parseStartup } from "./parser";
-import { SSL_ACCEPTED, SSL_REFUSED } from "./serializer";
+import type { Frame, StartupMessage } from "../protocols/postgres/messages";
+import { FrameSplitter, MAX_STARTUP_BYTES, parseStartup } from "../protocols/postgres/parser";
+import { SSL_ACCEPTED, SSL_REFUSED } from "../protocols/postgres/serializer";
 
 // The connection's first packets: SSLRequest (upgraded to TLS when a certificate is configured), GSSENCRequest
 // (refused), CancelRequest, then the StartupMessage. Frames are pulled one at a time while the handshake runs.

@@ -1,7 +1,7 @@
 import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cancelRequest } from "../../gateway/pgwire/serializer";
+import { cancelRequest } from "../../gateway/protocols/postgres/serializer";
 import { createGatewayFixture, targetQuery, type GatewayFixture } from "../gateway/support";
 import { failure, startWireGateway, type WireGateway } from "./support";
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import net from "node:net";
 import pg from "pg";
-import { cancelRequest } from "../../gateway/pgwire/serializer";
+import { cancelRequest } from "../../gateway/protocols/postgres/serializer";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CUSTOMERS, approve, createGatewayFixture, leakedSecrets, reject, targetQuery, type GatewayFixture } from "../gateway/support";
 import { COMMON_BYPASSES, PG_BYPASSES } from "../support/masking-bypasses";

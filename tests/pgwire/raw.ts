@@ -1,8 +1,8 @@
 import net from "node:net";
-import type { Frame } from "../../gateway/pgwire/messages";
-import { Code, FrameSplitter, parseNotice } from "../../gateway/pgwire/parser";
-import { ScramClient } from "../../gateway/pgwire/scram";
-import { saslInitialResponse, saslResponse, startupMessage } from "../../gateway/pgwire/serializer";
+import type { Frame } from "../../gateway/protocols/postgres/messages";
+import { Code, FrameSplitter, parseNotice } from "../../gateway/protocols/postgres/parser";
+import { ScramClient } from "../../gateway/protocols/postgres/scram";
+import { saslInitialResponse, saslResponse, startupMessage } from "../../gateway/protocols/postgres/serializer";
 
 // A wire client that writes frames as given and reads the server's answer frame by frame, to look at exactly
 // what the door says (SCRAM steps, rows before an error). Plain TCP: it logs in with SCRAM.

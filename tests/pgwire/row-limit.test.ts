@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Code, dataRowCells } from "../../gateway/pgwire/parser";
-import { bind, execute, parse, query, SYNC } from "../../gateway/pgwire/serializer";
+import { Code, dataRowCells } from "../../gateway/protocols/postgres/parser";
+import { bind, execute, parse, query, SYNC } from "../../gateway/protocols/postgres/serializer";
 import { createGatewayFixture, targetQuery, type GatewayFixture } from "../gateway/support";
 import { testPostgresUrl } from "../support/databases";
 import { errorOf, RawClient } from "./raw";

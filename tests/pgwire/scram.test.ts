@@ -10,8 +10,8 @@ import {
   issueAgentToken,
   parseScramVerifier,
 } from "../../lib/crypto/agent-token";
-import { ScramClient } from "../../gateway/pgwire/scram";
-import { query, saslInitialResponse, saslResponse } from "../../gateway/pgwire/serializer";
+import { ScramClient } from "../../gateway/protocols/postgres/scram";
+import { query, saslInitialResponse, saslResponse } from "../../gateway/protocols/postgres/serializer";
 import { createGatewayFixture, CUSTOMERS, type GatewayFixture } from "../gateway/support";
 import { testPostgresUrl } from "../support/databases";
 import { RawClient } from "./raw";

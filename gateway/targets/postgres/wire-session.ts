@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
-import { FrameSplitter, Code, parseNotice } from "../../pgwire/parser";
-import type { Frame } from "../../pgwire/messages";
-import { passwordMessage, saslInitialResponse, saslResponse, sslRequest, startupMessage, TERMINATE } from "../../pgwire/serializer";
-import { SCRAM_MECHANISM, ScramClient } from "../../pgwire/scram";
+import { FrameSplitter, Code, parseNotice } from "../../protocols/postgres/parser";
+import type { Frame } from "../../protocols/postgres/messages";
+import { passwordMessage, saslInitialResponse, saslResponse, sslRequest, startupMessage, TERMINATE } from "../../protocols/postgres/serializer";
+import { SCRAM_MECHANISM, ScramClient } from "../../protocols/postgres/scram";
 import { TargetError } from "../errors";
 import { pgSsl } from "../tls";
 import type { TargetSettings } from "../types";

@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
-import { SCRAM_ITERATIONS, type ScramVerifier } from "../../lib/crypto/agent-token";
+import { SCRAM_ITERATIONS, type ScramVerifier } from "../../../lib/crypto/agent-token";
 
 // SCRAM-SHA-256 (RFC 5802 / 7677) as PostgreSQL uses it, both ways: the client side, for reaching a target that
 // asks for it, and the server side, for agents, given a stored verifier (salt, iterations, StoredKey, ServerKey).

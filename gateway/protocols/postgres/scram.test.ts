@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { computeScramVerifier } from "../../lib/crypto/agent-token";
+import { computeScramVerifier } from "../../../lib/crypto/agent-token";
 import { mockScramVerifier, ScramClient, ScramServer } from "./scram";
 
 test("SCRAM-SHA-256: the client side and the server side agree, and a wrong password fails", () => {
