@@ -1,4 +1,5 @@
 import { evaluate, type MaskStrategy } from "../../lib/policy";
+import type { OriginMask } from "../../lib/masking";
 import { analyze } from "../../lib/sql";
 import type { StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
@@ -20,8 +21,6 @@ export interface FieldOrigin {
 // masked); a column of any other relation that is not a plain table gets the value detectors. Oids are
 // resolved once through the target's catalog; the answer per column is kept until the policies change.
 
-/** What the origin of one column asks for: a strategy, the detectors, or nothing. */
-export type OriginMask = MaskStrategy | "detect" | null;
 
 const REDACT: MaskStrategy = { kind: "redact" };
 

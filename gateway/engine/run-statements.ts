@@ -1,12 +1,11 @@
-import { compileRowMasker, redactDetected, type ColumnMask, type MaskingOptions } from "../../lib/masking";
-import type { MaskingPlan, MaskStrategy } from "../../lib/policy";
-import { stronger } from "../../lib/policy/masks";
+import { compileRowMasker, redactDetected, type MaskingOptions } from "../../lib/masking";
+import { resolveMasks, type OriginMask } from "../../lib/masking";
+import type { MaskingPlan } from "../../lib/policy";
 import type { Analysis } from "../../lib/sql/types";
 import type { Target, TargetResult } from "../targets";
 import { TargetError } from "../targets";
 import { EngineError } from "./errors";
 import { HIDDEN_ERROR_TEXT, hidesErrorText } from "./error-text";
-import type { OriginMask } from "./origins";
 import type { ResultColumn, StatementResult } from "./types";
 
 // Executes an already-decided text on one target connection — several statements in one transaction, all or
@@ -58,40 +57,17 @@ export async function runStatements(
 }
 
 function maskResult(statementIndex: number, result: TargetResult, plan: MaskingPlan | undefined, masking: MaskingOptions, origins?: readonly OriginMask[]): StatementResult {
-  const columns: ResultColumn[] = [];
-  const masks: ColumnMask[] = [];
-  for (let i = 0; i < result.columns.length; i++) {
-    const column = result.columns[i]!;
-    const planned = plan?.columns[i];
-    // A masked column passed through as itself must arrive under the name policy planned for it: otherwise the
-    // result is not shaped as policy expected (a stale catalog, a view) and nothing is returned rather than a
-    // guess. Computed columns are not compared: engines name them differently (MariaDB uses the expression text).
-    if (plan?.touchesMasked && (!planned || (planned.because?.via === "direct" && planned.name.toLowerCase() !== column.name.toLowerCase()))) {
-      throw new EngineError("masking_mismatch", "The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.", { statementIndex });
-    }
-    const origin = origins?.[i] ?? null;
-    const fromOrigin: MaskStrategy | null = origin !== null && origin !== "detect" ? origin : null;
-    const plannedStrategy = planned?.strategy ?? null;
-    const strategy = plannedStrategy && fromOrigin ? stronger(plannedStrategy, fromOrigin) : (plannedStrategy ?? fromOrigin);
-    const detect = (planned ? planned.detectors : (plan?.otherColumns.detectors ?? true)) || origin === "detect";
-    masks.push({ strategy, detect });
-    const source = column.table && column.column ? `${column.table}.${column.column}` : (column.table ?? column.name);
-    columns.push(
-      strategy && planned?.because && strategy === plannedStrategy
-        ? {
-            name: column.name,
-            type: "text",
-            masked: { strategy: strategy.kind, source: planned.because.source, via: planned.because.via, rule: planned.because.rule.ruleId },
-          }
-        : strategy
-          ? { name: column.name, type: "text", masked: { strategy: strategy.kind, source, via: "origin", rule: "origin" } }
-          : { name: column.name, type: column.type },
-    );
-  }
-  if (plan?.touchesMasked && plan.columns.length !== result.columns.length) {
-    throw new EngineError("masking_mismatch", "The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.", { statementIndex });
-  }
-  const mask = compileRowMasker(masks, masking);
+  const resolved = resolveMasks(
+    plan,
+    result.columns.map((column) => ({ name: column.name, source: column.table && column.column ? `${column.table}.${column.column}` : (column.table ?? column.name) })),
+    origins,
+  );
+  if (!resolved.ok) throw new EngineError("masking_mismatch", resolved.message, { statementIndex });
+  const columns: ResultColumn[] = result.columns.map((column, i) => {
+    const { masked } = resolved.columns[i]!;
+    return masked ? { name: column.name, type: "text", masked } : { name: column.name, type: column.type };
+  });
+  const mask = compileRowMasker(resolved.columns.map((column) => column.mask), masking);
   const rows = result.rows.map((row) => mask(row));
   return { statementIndex, command: result.command, columns, rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: result.durationMs };
 }

@@ -9,7 +9,7 @@ import type { ApprovalTicket, DecidedStatement, EngineAgent, Outcome, StatementR
 import type { MaskingOptions } from "../../lib/masking";
 import type { PgWireSession } from "../targets/postgres/wire-session";
 import { describeReply } from "./describe";
-import type { OriginMask } from "../engine/origins";
+import type { OriginMask } from "../../lib/masking";
 import { SQLSTATE } from "./errors";
 import { blockedError, failureError, pendingNotice, refusalOf } from "./replies";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "../protocols/postgres/messages";
@@ -452,7 +452,7 @@ export class WireConnection {
 
   #masking(fields: readonly FieldDescription[], formats: readonly number[] | undefined, plan: MaskingPlan | undefined): ColumnMasking | Promise<ColumnMasking> {
     const build = (origins: readonly OriginMask[]) =>
-      buildColumnMasking({ fields, formats, plan, originMask: (field) => origins[fields.indexOf(field)] ?? null, options: this.#deps.masking });
+      buildColumnMasking({ fields, formats, plan, origins, options: this.#deps.masking });
     const origins = this.#deps.originMasks(fields);
     return origins instanceof Promise ? origins.then(build) : build(origins);
   }

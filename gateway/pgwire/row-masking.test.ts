@@ -29,34 +29,34 @@ const cells = (row: Buffer | null) => (row ? dataRowCells(row.subarray(5)).map((
 describe("the masking array built at RowDescription", () => {
   test("masked columns are rewritten and announced as text; others pass through untouched", () => {
     const fields = [field("id", 23), field("ssn", 1043)];
-    const built = buildColumnMasking({ fields, plan: plan([{ name: "id" }, { name: "ssn", strategy: "redact" }]), originMask: () => null, options: {} });
+    const built = buildColumnMasking({ fields, plan: plan([{ name: "id" }, { name: "ssn", strategy: "redact" }]), origins: [], options: {} });
     expect(built.fields[1]!.typeOid).toBe(TEXT_OID);
     expect(built.fields[0]).toEqual(fields[0]);
     expect(cells(built.mask!(dataRow([Buffer.from("7"), Buffer.from("219-09-9999")]).subarray(5)))).toEqual(["7", "****"]);
   });
 
   test("a result nothing needs to look at has no masker: rows are relayed raw", () => {
-    const built = buildColumnMasking({ fields: [field("n", 23)], plan: plan([{ name: "n" }], false), originMask: () => null, options: {} });
+    const built = buildColumnMasking({ fields: [field("n", 23)], plan: plan([{ name: "n" }], false), origins: [], options: {} });
     expect(built.mask).toBeNull();
   });
 
   test("detectors run on text columns, not on integers; an unchanged row is not re-encoded", () => {
-    const built = buildColumnMasking({ fields: [field("n", 23), field("note", 25)], plan: plan([{ name: "n", detectors: true }, { name: "note", detectors: true }], false), originMask: () => null, options: {} });
+    const built = buildColumnMasking({ fields: [field("n", 23), field("note", 25)], plan: plan([{ name: "n", detectors: true }, { name: "note", detectors: true }], false), origins: [], options: {} });
     expect(built.mask).not.toBeNull();
     expect(built.mask!(dataRow([Buffer.from("4111111111111111"), Buffer.from("hello")]).subarray(5))).toBeNull();
     expect(cells(built.mask!(dataRow([Buffer.from("1"), Buffer.from("card 4111 1111 1111 1111")]).subarray(5)))![1]).not.toContain("4111 1111 1111 1111");
   });
 
   test("the origin masks a column the plan missed", () => {
-    const built = buildColumnMasking({ fields: [field("x", 25)], plan: plan([{ name: "x" }], false), originMask: () => ({ kind: "redact" }), options: {} });
+    const built = buildColumnMasking({ fields: [field("x", 25)], plan: plan([{ name: "x" }], false), origins: [{ kind: "redact" }], options: {} });
     expect(cells(built.mask!(dataRow([Buffer.from("secret")]).subarray(5)))).toEqual(["****"]);
   });
 
   test("refusals: a shape that differs from the plan; a masked non-text column in binary", () => {
-    expect(() => buildColumnMasking({ fields: [field("other", 25)], plan: plan([{ name: "ssn", strategy: "redact" }]), originMask: () => null, options: {} })).toThrow(MaskingRefusal);
-    expect(() => buildColumnMasking({ fields: [field("a", 25), field("b", 25)], plan: plan([{ name: "a", strategy: "redact" }]), originMask: () => null, options: {} })).toThrow(MaskingRefusal);
-    expect(() => buildColumnMasking({ fields: [field("n", 20)], formats: [1], plan: plan([{ name: "n", strategy: "redact" }]), originMask: () => null, options: {} })).toThrow(MaskingRefusal);
-    const binaryText = buildColumnMasking({ fields: [field("s", 25)], formats: [1], plan: plan([{ name: "s", strategy: "redact" }]), originMask: () => null, options: {} });
+    expect(() => buildColumnMasking({ fields: [field("other", 25)], plan: plan([{ name: "ssn", strategy: "redact" }]), origins: [], options: {} })).toThrow(MaskingRefusal);
+    expect(() => buildColumnMasking({ fields: [field("a", 25), field("b", 25)], plan: plan([{ name: "a", strategy: "redact" }]), origins: [], options: {} })).toThrow(MaskingRefusal);
+    expect(() => buildColumnMasking({ fields: [field("n", 20)], formats: [1], plan: plan([{ name: "n", strategy: "redact" }]), origins: [], options: {} })).toThrow(MaskingRefusal);
+    const binaryText = buildColumnMasking({ fields: [field("s", 25)], formats: [1], plan: plan([{ name: "s", strategy: "redact" }]), origins: [], options: {} });
     expect(cells(binaryText.mask!(dataRow([Buffer.from("x")]).subarray(5)))).toEqual(["****"]);
   });
 });

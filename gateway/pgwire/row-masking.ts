@@ -1,5 +1,6 @@
 import { compileColumn, type MaskingOptions } from "../../lib/masking";
-import type { MaskStrategy, MaskingPlan } from "../../lib/policy";
+import type { MaskingPlan } from "../../lib/policy";
+import { resolveMasks, type OriginMask } from "../../lib/masking";
 import type { FieldDescription } from "../protocols/postgres/messages";
 import { dataRowCells } from "../protocols/postgres/parser";
 import { dataRow } from "../protocols/postgres/serializer";
@@ -8,9 +9,10 @@ import { dataRow } from "../protocols/postgres/serializer";
 // cell masker. A row with no masker at all is relayed as its raw frame (no decoding); otherwise only the masked
 // cells are decoded, masked and the DataRow re-encoded. Masked columns are announced as `text`.
 //
-// Three sources decide a column: the analysis lineage (policy's plan for the statement, by position), the
-// column's origin in RowDescription (table oid + attribute number → a masked source column: masked even when
-// the lineage missed it, e.g. through a view), and the value detectors (on text-like columns).
+// lib/masking's resolver decides each column from the analysis lineage (policy's plan for the statement, by
+// position), the column's origin in RowDescription (table oid + attribute number → a masked source column: masked
+// even when the lineage missed it, e.g. through a view) and the value detectors; the strongest mask wins. What is
+// the wire's own: binary-format cells cannot be masked, and detectors skip types whose text holds no secret.
 
 export const TEXT_OID = 25;
 /** Types whose text form cannot hold a card number, an e-mail address or a secret: no detectors run on them. */
@@ -39,8 +41,8 @@ export interface BuildInput {
   /** Result format per column (Bind's result formats); undefined: the formats RowDescription carries. */
   readonly formats?: readonly number[];
   readonly plan: MaskingPlan | undefined;
-  /** What the field's RowDescription origin asks for: the masked source column's strategy, the detectors, or nothing. */
-  readonly originMask: (field: FieldDescription) => MaskStrategy | "detect" | null;
+  /** What each field's RowDescription origin asks for: the masked source column's strategy, the detectors, or nothing. */
+  readonly origins: readonly OriginMask[];
   readonly options: MaskingOptions;
 }
 
@@ -51,42 +53,31 @@ export function formatOf(formats: readonly number[] | undefined, index: number, 
 }
 
 export function buildColumnMasking(input: BuildInput): ColumnMasking {
-  const { fields, plan } = input;
-  if (plan?.touchesMasked && plan.columns.length !== fields.length) {
-    throw new MaskingRefusal("The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.");
-  }
+  const { fields } = input;
+  const resolved = resolveMasks(input.plan, fields, input.origins);
+  if (!resolved.ok) throw new MaskingRefusal(resolved.message);
   const cells: (((value: unknown) => unknown) | null)[] = [];
-  const binary: boolean[] = [];
   const out: FieldDescription[] = [];
   let any = false;
-  let masksSomething = false;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
-    const planned = plan?.columns[i];
-    if (plan?.touchesMasked && (!planned || (planned.because?.via === "direct" && planned.name.toLowerCase() !== field.name.toLowerCase()))) {
-      throw new MaskingRefusal("The result's columns differ from what policy planned masking for; nothing was returned. Select the columns by name.");
-    }
-    const origin = input.originMask(field);
-    const strategy = planned?.strategy ?? (origin === "detect" ? null : origin);
+    const { strategy, detect } = resolved.columns[i]!.mask;
     const format = formatOf(input.formats, i, field.format);
-    const detect = origin === "detect" || (planned ? planned.detectors : (plan?.otherColumns.detectors ?? true));
     let masker: ((value: unknown) => unknown) | null = null;
     if (strategy) {
       if (format === 1 && !TEXT_LIKE.has(field.typeOid)) {
         throw new MaskingRefusal(`Column "${field.name}" is masked and cannot be sent in binary format; ask for it in text format`);
       }
       masker = compileColumn({ strategy, detect }, input.options);
-      masksSomething = true;
       out.push({ ...field, typeOid: TEXT_OID, typeSize: -1, typeModifier: -1 });
     } else {
       if (detect && !INERT_TYPES.has(field.typeOid) && (format === 0 || TEXT_LIKE.has(field.typeOid))) masker = compileColumn({ strategy: null, detect: true }, input.options);
       out.push(field);
     }
     cells.push(masker);
-    binary.push(format === 1);
     if (masker) any = true;
   }
-  return { fields: out, mask: any ? rowMasker(cells) : null, masksSomething };
+  return { fields: out, mask: any ? rowMasker(cells) : null, masksSomething: resolved.masksSomething };
 }
 
 function rowMasker(cells: readonly (((value: unknown) => unknown) | null)[]): (payload: Buffer) => Buffer | null {

@@ -42,3 +42,4 @@ export {
   type InPlaceRowMasker,
   type ObjectRowMasker,
 } from "./row-masker";
+export { resolveMasks, MASKING_MISMATCH, type OriginMask, type ResolvedMasks, type ResolvedColumn, type MaskedBecause } from "./resolve";
