@@ -227,8 +227,8 @@ const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floo
 
 /**
  * The gateway's own classes on the same store and target, driven without HTTP by `clients` loops of
- * authenticate → authorize → httpSession → engine.submit; the recorder's `record`, the target's `execute` and
- * the door's calls are timed (wall time, so waiting on the store counts).
+ * authenticate → engine.open (grant + recording session) → session.submit; the recorder's `record`, the target's
+ * `execute` and the door's calls are timed (wall time, so waiting on the store counts).
  */
 async function stages(fx: GatewayFixture, clients: number, seconds: number): Promise<{ perSecond: number; timings: Timings }> {
   const store = createStore(fx.storeDb.url, { maxConnections: 10 });
@@ -237,10 +237,8 @@ async function stages(fx: GatewayFixture, clients: number, seconds: number): Pro
   try {
     const timings: Timings = new Map();
     const header = `Bearer ${fx.tokens.valid}`;
-    const request = { headers: {}, socket: { remoteAddress: "127.0.0.1" } } as unknown as http.IncomingMessage;
     timeMethod(timings, gateway.authenticator, "authenticate", () => "authenticate");
-    timeMethod(timings, gateway, "authorize", () => "authorize (connection + grant)");
-    timeMethod(timings, gateway, "httpSession", () => "httpSession");
+    timeMethod(timings, gateway.engine, "open", () => "engine.open (grant + recording session)");
     timeMethod(timings, gateway.recorder, "record", (args) => `record ${String(args[1])} (group commit)`);
     const timed = new WeakSet<object>();
     const registry = gateway.targets;
@@ -258,14 +256,12 @@ async function stages(fx: GatewayFixture, clients: number, seconds: number): Pro
       const t0 = performance.now();
       const auth = await gateway.authenticator.authenticate(header);
       if (!auth.ok) throw new Error(auth.code);
-      const access = await gateway.authorize(auth.agent, PG_CONNECTION);
-      if (!access.ok) throw new Error(access.code);
-      const sessionId = await gateway.httpSession(auth.agent, access.connection, request);
+      const session = await gateway.engine.open({ agent: auth.agent, connection: PG_CONNECTION, door: "http", client: { addr: "127.0.0.1", key: (connectionId) => `bench@${auth.agent.agentId}/${connectionId}` } });
       const t1 = performance.now();
-      const outcome = await gateway.engine.submit({ agent: auth.agent, connection: access.connection, sessionId, sql: SMALL_SQL, params: [(n++ % 5) + 1], waitMs: 0 });
+      const outcome = await session.submit(SMALL_SQL, [(n++ % 5) + 1], { waitMs: 0 });
       if (outcome.kind !== "result") throw new Error(outcome.kind);
       const t2 = performance.now();
-      for (const [key, value] of [["engine.submit (all of it)", t2 - t1], ["whole statement", t2 - t0]] as const) {
+      for (const [key, value] of [["session.submit (all of it)", t2 - t1], ["whole statement", t2 - t0]] as const) {
         let list = timings.get(key);
         if (!list) timings.set(key, (list = []));
         list.push(value);

@@ -1,294 +1,210 @@
-import { analyze } from "../../lib/sql";
-import type { Analysis, Dialect } from "../../lib/sql/types";
-import { evaluate, type Catalog, type Decision } from "../../lib/policy";
-import type { MaskingOptions } from "../../lib/masking";
-import { approvalBinding } from "../../lib/approvals/binding";
-import { openSecret, sealSecret } from "../../lib/crypto/secret-box";
-import type { Store } from "../../lib/store/client";
+import { evaluate } from "../../lib/policy";
+import type { StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
-import type { Logger } from "../../lib/log";
-import type { Recorder } from "../recorder";
-import type { TargetRegistry } from "../targets";
-import { createApprovalRequest, consumeApproval, type ApprovalWaiter } from "../approvals";
-import type { Metrics } from "../metrics";
-import type { PolicyCache } from "./policy-cache";
+import { authorizeConnection, type ConnectionAccess } from "../identity";
+import { MAX_CACHE_TTL_MS, ShortCache } from "../identity/short-cache";
+import type { AgentIdentity } from "../identity/types";
+import type { PgWireSession } from "../targets";
+import { dialectOf, evaluationContext } from "./context";
 import { EngineError } from "./errors";
 import { OriginMasks } from "./origins";
-import { runStatements } from "./run-statements";
-import { PostgresTarget } from "../targets/postgres/target";
-import { decisionSummary, resultSummary, statementSummary } from "./summaries";
-import type { ApprovalTicket, EngineAgent, Outcome, SessionExecutor, StatementRequest } from "./types";
+import { StatementPipeline, type EngineDeps } from "./pipeline";
+import { EngineSession, type SessionCore } from "./session";
+import type { EngineAgent, FrontDoorName, Outcome, SessionExecutor } from "./types";
 
-// The one enforcement pipeline: analyse → decide → record → (await approval) → execute → mask → record.
-// Every front door calls `submit` for a new statement and `resume` for a statement paused for approval.
+// The engine every front door goes through. A door opens an EngineSession (`open`: the agent authorised for the
+// connection, the recording session opened, origin masks ready, a pinned target session when the door needs one)
+// and sends statements through it; nothing else reaches a target. `resume` continues a statement paused for
+// approval (authorised again for its connection); `schema` describes a connection as policy shows it to the agent.
 
-export interface EngineDeps {
-  readonly store: Store;
-  readonly policies: PolicyCache;
-  readonly targets: TargetRegistry;
-  readonly recorder: Recorder;
-  readonly waiter: ApprovalWaiter;
-  readonly metrics: Metrics;
-  readonly log: Logger;
-  readonly masterKey: Uint8Array;
-  readonly masking: MaskingOptions;
-  readonly publicUrl: string;
-  readonly maxSqlBytes: number;
-  readonly clock?: () => Date;
+export interface OpenRequest {
+  readonly agent: AgentIdentity;
+  /** The Airlock connection's name, as the agent asked for it. */
+  readonly connection: string;
+  readonly door: FrontDoorName;
+  readonly client: {
+    readonly addr?: string | null;
+    /**
+     * A door whose requests share one recording session (HTTP, MCP) names it, from the connection's id: the live
+     * session of this agent, door, key and connection is reused (for up to an hour), else one is opened. Without a
+     * key the session is the door's own and ends with `close()`.
+     */
+    readonly key?: (connectionId: string) => string;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
+  /** A target session of the door's own, for a wire door that relays its client's protocol (PostgreSQL). */
+  readonly pinned?: { readonly engine: "postgres"; readonly parameters: ReadonlyMap<string, string> };
 }
 
-export class Engine {
-  private readonly now: () => Date;
+const MAX_SHARED_SESSIONS = 10_000;
 
-  constructor(private readonly deps: EngineDeps) {
-    this.now = deps.clock ?? (() => new Date());
+export class Engine {
+  readonly #deps: Omit<EngineDeps, "origins">;
+  readonly #pipeline: StatementPipeline;
+  readonly #grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS);
+  /** Recording sessions shared by a door's requests, by agent, door, client key and connection. */
+  readonly #shared = new Map<string, string>();
+  /** One OriginMasks per agent, connection and target (its answers are cached until the policies change). */
+  readonly #origins = new Map<string, OriginMasks>();
+
+  constructor(deps: Omit<EngineDeps, "origins">) {
+    this.#deps = deps;
+    this.#pipeline = new StatementPipeline({ ...deps, origins: (agent, connection) => this.#originMasks(agent, connection) });
   }
 
-  async submit(request: StatementRequest): Promise<Outcome> {
-    const { agent, connection, sessionId, sql, params } = request;
-    const bytes = Buffer.byteLength(sql, "utf8");
-    if (bytes > this.deps.maxSqlBytes) {
-      await this.record(sessionId, "error", { code: "sql_too_large", bytes, limit: this.deps.maxSqlBytes }, { sqlText: `${sql.slice(0, 200)}…` });
-      throw new EngineError("sql_too_large", `The statement is ${bytes} bytes; the limit is ${this.deps.maxSqlBytes}`);
+  /** Authorises, opens the recording session (and a pinned target session when asked); rejects with an EngineError. */
+  async open(request: OpenRequest): Promise<EngineSession> {
+    const { agent } = request;
+    const connection = await this.#authorized(agent, request.connection);
+    let pinned: PgWireSession | undefined;
+    if (request.pinned) {
+      if (connection.engine !== request.pinned.engine) {
+        throw new EngineError("unsupported_door", `connection "${connection.name}" is a ${connection.engine} database; use Airlock's ${connection.engine === "mysql" ? "MySQL" : "PostgreSQL"} door or HTTP API`);
+      }
+      const target = this.#deps.targets.target(connection);
+      if (!target.openSession) throw new EngineError("unsupported_door", "this connection cannot be reached over the PostgreSQL protocol");
+      try {
+        pinned = await target.openSession({ parameters: request.pinned.parameters, statementTimeoutMs: connection.statementTimeoutMs });
+      } catch (error) {
+        this.#deps.log.warn("engine.target_unavailable", { connection: connection.name, door: request.door, code: (error as { code?: string }).code ?? "error" });
+        throw new EngineError("target_unavailable", "The target database cannot be reached right now");
+      }
     }
-    const analysis = analyze(sql, dialectOf(connection));
-    if (params.length > 0 && analysis.statements.length > 1) {
-      throw new EngineError("bad_params", "Parameters can only be sent with a single statement");
+    let sessionId: string;
+    const clientKey = request.client.key?.(connection.id);
+    try {
+      sessionId = clientKey === undefined ? await this.#openRecording(request, connection) : await this.#sharedRecording(clientKey, request, connection);
+    } catch (error) {
+      pinned?.close();
+      throw error;
     }
-    const decision = await this.decide(analysis, agent, connection);
-    const statementEvent = await this.recordDecided(sessionId, connection, sql, params, analysis, decision);
-    const decided = decidedFields(sessionId, agent, connection, analysis, decision);
-    // One log line a statement: a statement that runs at once is logged when it completes or fails.
-    if (decision.action === "block" || decision.action === "require_approval") this.deps.log.info("statement.decided", decided);
-
-    if (decision.action === "block") {
-      return { kind: "blocked", sessionId, eventId: statementEvent.eventId, decision };
-    }
-    if (decision.action === "require_approval") {
-      const binding = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
-      const created = await createApprovalRequest(this.deps.store, {
-        agentId: agent.agentId,
-        connectionId: connection.id,
-        sessionId,
-        sql,
-        params,
-        decision: {
-          ...decisionSummary(decision, analysis),
-          // The parameters are needed to run the statement once approved, possibly by another replica.
-          sealedParams: params.length > 0 ? Buffer.from(sealSecret(this.deps.masterKey, JSON.stringify(params), binding)).toString("base64") : null,
-        },
-        approverRoles: [...decision.approval.approverRoles],
-        minApprovals: decision.approval.minApprovals,
-        expiresAt: decision.approval.expiresAt,
-      });
-      await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
-      request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
-      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor);
-    }
-    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
+    return new EngineSession(this.#core, { agent, connection, door: request.door, sessionId, shared: clientKey !== undefined, origins: this.#originMasks(agent, connection), pinned });
   }
 
   /**
-   * The decision a statement would get now, with nothing recorded (the pgwire door's Parse: a blocked statement
-   * fails there; it is recorded when executed, or right away by `recordBlocked`).
+   * Waits up to `waitMs` for a paused statement's approval; once approved, runs it exactly once (on the pool, or
+   * on `executor`). The agent must still hold a grant to the approval's connection.
    */
-  async preview(agent: EngineAgent, connection: Connection, sql: string): Promise<{ analysis: Analysis; decision: Decision }> {
-    const analysis = analyze(sql, dialectOf(connection));
-    return { analysis, decision: await this.decide(analysis, agent, connection) };
+  resume(agent: AgentIdentity, approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor): Promise<Outcome> {
+    return this.#pipeline.resume(agent, approvalId, waitMs, signal, executor, (connection) => this.#authorized(agent, connection.name).then(() => undefined));
   }
 
-  /** Records a statement refused before execution by a preview (pgwire Parse), as submit would have. */
-  async recordBlocked(sessionId: string, connection: Connection, sql: string, analysis: Analysis, decision: Decision): Promise<string> {
-    return (await this.recordDecided(sessionId, connection, sql, [], analysis, decision)).eventId;
-  }
-
-  /** The statement and its decision, written ahead in one group commit (and counted). */
-  private async recordDecided(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis, decision: Decision) {
-    const [statementEvent] = await Promise.all([
-      this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql }),
-      this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
-    ]);
-    this.deps.metrics.statement(decision.action);
-    return statementEvent;
-  }
-
-  /** Waits up to `waitMs` for the approval's decision; once approved, runs the statement exactly once. */
-  async resume(agent: EngineAgent, approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor): Promise<Outcome> {
-    const { store } = this.deps;
-    const request = await this.findApproval(agent, approvalId);
-    const started = Date.now();
-    let status = request.status;
-    if (status === "pending" && waitMs > 0) status = await this.deps.waiter.wait(approvalId, { timeoutMs: waitMs, signal });
-    if (status === "pending" && request.expiresAt <= this.now()) status = "expired";
-    const sessionId = request.sessionId ?? "";
-    const ticket = this.ticket(request.id, status, request.expiresAt, request.decision);
-
-    if (status === "pending") return { kind: "pending", sessionId, approval: ticket };
-    if (status === "consumed") throw new EngineError("approval_used", "This approval was already used; an approval runs its statement once");
-
-    const params = this.unsealParams(request);
-    const consumed =
-      status === "approved"
-        ? await consumeApproval(store, { requestId: approvalId, binding: approvalBinding({ sql: request.sqlText, params, connectionId: request.connectionId, agentId: agent.agentId }), now: this.now() })
-        : null;
-    this.deps.metrics.approvalWait(Date.now() - started);
-
-    if (consumed && !consumed.ok && consumed.code === "already_used") {
-      throw new EngineError("approval_used", "This approval was already used; an approval runs its statement once");
-    }
-    if (consumed && !consumed.ok && consumed.code === "binding_mismatch") {
-      throw new EngineError("approval_mismatch", "This approval is for another statement, connection or agent");
-    }
-    if (status !== "approved" || !consumed?.ok) {
-      const final = status === "approved" && consumed && !consumed.ok && consumed.code === "expired" ? "expired" : status;
-      const reason = final === "rejected" ? await this.rejectionReason(approvalId) : undefined;
-      await this.record(sessionId, "approval_outcome", { approvalId, status: final, ...(reason ? { reason } : {}) }, { decision: final });
-      const outcomeTicket = { ...ticket, status: final as ApprovalTicket["status"] };
-      if (final === "rejected") return { kind: "rejected", sessionId, approval: outcomeTicket, reason: reason ?? "" };
-      return { kind: "expired", sessionId, approval: outcomeTicket };
-    }
-
-    await this.record(sessionId, "approval_outcome", { approvalId, status: "approved" }, { decision: "approved" });
-    const connection = await store.connection.findUniqueOrThrow({ where: { id: request.connectionId } });
-    // Policy may have changed while the statement waited: it is decided again, and a block now wins.
-    const analysis = analyze(request.sqlText, dialectOf(connection));
-    const decision = await this.decide(analysis, agent, connection);
-    const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
-    const decided = { ...decidedFields(sessionId, agent, connection, analysis, decision), approvalId };
-    if (decision.action === "block") {
-      this.deps.log.info("statement.decided", decided);
-      return { kind: "blocked", sessionId, eventId: event.eventId, decision };
-    }
-    return this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor);
-  }
-
-  private async execute(
-    agent: EngineAgent,
-    sessionId: string,
-    eventId: string,
-    analysis: Analysis,
-    params: readonly unknown[],
-    decision: Exclude<Decision, { action: "block" }>,
-    connection: Connection,
-    decided: Readonly<Record<string, unknown>>,
-    signal?: AbortSignal,
-    executor?: SessionExecutor,
-  ): Promise<Outcome> {
-    const started = performance.now();
+  /** Tables and columns of a connection, with the columns this agent gets masked marked, decided as a statement is. */
+  async schema(agent: AgentIdentity, connectionName: string) {
+    const connection = await this.#authorized(agent, connectionName);
+    let described;
     try {
-      const results = executor
-        ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, connection, signal })
-        : await this.run(agent, connection, analysis, params, decision, signal);
-      const durationMs = performance.now() - started;
-      this.deps.metrics.targetLatency(durationMs);
-      // The statement and its decision were durable before the target saw it; the result summary rides with the
-      // next group commit (or goes alone within 25 ms) without holding the answer back: a crash can lose only it.
-      void this.record(sessionId, "result", resultSummary(results), { lazy: true }).catch(() => undefined);
-      this.deps.log.info("statement.completed", { ...decided, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
-      return { kind: "result", sessionId, eventId, results, hints: decision.hints };
-    } catch (error) {
-      const failure = error instanceof EngineError ? error : new EngineError("target_error", "The statement failed");
-      this.deps.metrics.error(failure.code);
-      this.deps.log.info("statement.failed", { ...decided, code: failure.code, ...(failure.detail.sqlState ? { sqlState: failure.detail.sqlState } : {}) });
-      await this.record(sessionId, "error", { code: failure.code, message: failure.message, ...failure.detail }).catch(() => undefined);
-      throw failure;
+      described = await this.#deps.targets.target(connection).describeSchema();
+    } catch {
+      throw new EngineError("target_unavailable", "The target database cannot be reached right now");
+    }
+    const compiled = this.#deps.policies.current();
+    const context = evaluationContext(agent, connection, new Date());
+    const tables = described.tables.map((table) => {
+      const qualified = `${table.schema}.${table.name}`;
+      const probe: StatementAnalysis = {
+        dialect: context.dialect,
+        kind: "select",
+        text: "",
+        normalized: "",
+        fingerprint: "",
+        tablesRead: [qualified],
+        tablesWritten: [],
+        outputColumns: table.columns.map((column) => ({ name: column.name, sources: [{ table: qualified, column: column.name }], direct: true })),
+        predicateColumns: [],
+        functions: [],
+        hasWhere: true,
+        hasLimit: true,
+      };
+      const decision = evaluate(compiled, { dialect: context.dialect, statements: [probe], multiStatement: false }, context);
+      const plan = decision.action === "block" ? undefined : decision.masking;
+      return {
+        schema: table.schema,
+        name: table.name,
+        columns: table.columns.map((column, index) => {
+          const planned = plan?.columns[index];
+          return { name: column.name, type: column.type, nullable: column.nullable, ...(planned?.strategy ? { masked: { strategy: planned.strategy.kind } } : {}) };
+        }),
+      };
+    });
+    const masked = tables.flatMap((table) => table.columns.filter((column) => column.masked).map((column) => `${table.name}.${column.name}`));
+    const hints = masked.length > 0 ? [`Masked columns come back masked and cannot be used in WHERE, JOIN, ORDER BY or GROUP BY: ${masked.join(", ")}`] : [];
+    return { connection: connection.name, engine: connection.engine, tables, hints };
+  }
+
+  /** What a session needs of the engine: the pipeline, authorisation again per statement, forgetting a session. */
+  readonly #core: SessionCore = {
+    pipeline: () => this.#pipeline,
+    authorize: (agent, name) => this.#authorized(agent, name),
+    closeRecording: (sessionId, reason) => this.#closeRecording(sessionId, reason),
+    forget: (sessionId) => this.#forget(sessionId),
+  };
+
+  /** The agent's grant to a connection; granted answers are kept for at most 500 ms, so a revoked grant stops within a second. */
+  async #authorized(agent: AgentIdentity, connectionName: string): Promise<Connection> {
+    const key = `${agent.agentId}\u0000${[...agent.groups].sort().join("\u0001")}\u0000${connectionName}`;
+    const access = await this.#grants.load(key, () => authorizeConnection(this.#deps.store, agent, connectionName), (found) => (found.ok ? found : undefined));
+    if (!access.ok) throw new EngineError(access.code, access.message);
+    return access.connection;
+  }
+
+  async #openRecording(request: OpenRequest, connection: Connection): Promise<string> {
+    try {
+      const opened = await this.#deps.recorder.openSession({
+        agentId: request.agent.agentId,
+        connectionId: connection.id,
+        frontDoor: request.door,
+        clientAddr: request.client.addr ?? null,
+        ...(request.client.details ? { details: request.client.details } : {}),
+      });
+      return opened.sessionId;
+    } catch {
+      throw new EngineError("recording_unavailable", "Airlock cannot record this session right now, so it was not opened");
     }
   }
 
-  /** Through the connection's pooled target; a PostgreSQL result is also masked by its columns' origins. */
-  private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, signal?: AbortSignal) {
-    const target = this.deps.targets.target(connection);
-    const origins = target instanceof PostgresTarget ? this.originMasks(agent, connection, target) : undefined;
-    return runStatements(target, analysis, params, decision.maskingByStatement, {
-      rowLimit: Math.min(connection.rowLimit, decision.maxRows ?? Number.MAX_SAFE_INTEGER),
-      timeoutMs: connection.statementTimeoutMs,
-      readOnly: connection.readOnly,
-      signal,
-      masking: this.deps.masking,
-      ...(origins ? { origins: (columns) => origins.strategies(columns.map((column) => ({ tableOid: column.tableOid ?? 0, columnNumber: column.columnNumber ?? 0 }))) } : {}),
-    });
+  async #sharedRecording(clientKey: string, request: OpenRequest, connection: Connection): Promise<string> {
+    const key = `${request.agent.agentId}/${request.door}/${connection.id}/${clientKey}`;
+    const cached = this.#shared.get(key);
+    if (cached) return cached;
+    const opened = await this.#deps.recorder
+      .findOrOpenSession({
+        agentId: request.agent.agentId,
+        connectionId: connection.id,
+        frontDoor: request.door,
+        clientKey,
+        clientAddr: request.client.addr ?? null,
+      })
+      .catch(() => {
+        throw new EngineError("recording_unavailable", "Airlock cannot record this session right now, so nothing was run");
+      });
+    // HTTP keys change every hour, so the map is simply reset when it grows past what one hour needs.
+    if (this.#shared.size >= MAX_SHARED_SESSIONS) this.#shared.clear();
+    this.#shared.set(key, opened.sessionId);
+    return opened.sessionId;
   }
 
-  /** One OriginMasks per agent, connection and target (its answers are cached until the policies change). */
-  private originMasks(agent: EngineAgent, connection: Connection, target: PostgresTarget): OriginMasks {
+  async #closeRecording(sessionId: string, reason?: string): Promise<void> {
+    this.#forget(sessionId);
+    await this.#deps.recorder.closeSession(sessionId, reason).catch(() => undefined);
+  }
+
+  /** Drops a shared recording session that the recorder no longer takes (ended elsewhere): the next request opens a new one. */
+  #forget(sessionId: string): void {
+    for (const [key, id] of this.#shared) if (id === sessionId) this.#shared.delete(key);
+  }
+
+  #originMasks(agent: EngineAgent, connection: Connection): OriginMasks | undefined {
+    const target = this.#deps.targets.target(connection);
+    if (!target.relationOrigins) return undefined;
     const key = `${agent.agentId}/${agent.groups.join(",")}/${connection.id}/${connection.updatedAt.getTime()}`;
-    let found = this.origins.get(key);
+    let found = this.#origins.get(key);
     if (found === undefined) {
-      if (this.origins.size >= 1_000) this.origins.clear();
-      this.origins.set(key, (found = new OriginMasks(this.deps.policies, target, agent, connection)));
+      if (this.#origins.size >= 1_000) this.#origins.clear();
+      this.#origins.set(key, (found = new OriginMasks(this.#deps.policies, target as Required<Pick<typeof target, "relationOrigins">>, agent, connection)));
     }
     return found;
   }
-
-  private readonly origins = new Map<string, OriginMasks>();
-
-  private async decide(analysis: Analysis, agent: EngineAgent, connection: Connection): Promise<Decision> {
-    const context = { connection: connection.name, agentId: agent.agentId, agentName: agent.agentName, agentGroups: agent.groups, dialect: dialectOf(connection), now: this.now() };
-    const compiled = this.deps.policies.current();
-    const decision = evaluate(compiled, analysis, context);
-    if (!decision.reasons.some((reason) => reason.code === "masked_whole_row")) return decision;
-    // `*` over a table with masked columns: resolve it against the target's real columns, then decide again.
-    let catalog: Catalog | undefined;
-    try {
-      catalog = await this.deps.targets.target(connection).catalog();
-    } catch {
-      return decision;
-    }
-    return evaluate(compiled, analysis, { ...context, catalog });
-  }
-
-  private async record(sessionId: string, type: Parameters<Recorder["record"]>[1], payload: Readonly<Record<string, unknown>>, extra: { decision?: string; sqlText?: string; lazy?: boolean } = {}) {
-    try {
-      return await this.deps.recorder.record(sessionId, type, payload, extra);
-    } catch (error) {
-      this.deps.log.error("recording.failed", { sessionId, type, error: error instanceof Error ? error.message : String(error) });
-      this.deps.metrics.error("recording_unavailable");
-      throw new EngineError("recording_unavailable", "Airlock cannot record this statement right now, so it was not run");
-    }
-  }
-
-  private async findApproval(agent: EngineAgent, approvalId: string) {
-    const request = /^[0-9a-f-]{36}$/i.test(approvalId)
-      ? await this.deps.store.approvalRequest.findUnique({ where: { id: approvalId } })
-      : null;
-    // Another agent's approval is reported exactly like a missing one.
-    if (!request || request.agentId !== agent.agentId) throw new EngineError("approval_not_found", "No such approval request for this agent");
-    return request;
-  }
-
-  private unsealParams(request: { bindingHash: string; decision: unknown }): unknown[] {
-    const sealed = (request.decision as { sealedParams?: string | null } | null)?.sealedParams;
-    if (!sealed) return [];
-    return JSON.parse(openSecret(this.deps.masterKey, Buffer.from(sealed, "base64"), request.bindingHash)) as unknown[];
-  }
-
-  private async rejectionReason(approvalId: string): Promise<string> {
-    const rejection = await this.deps.store.approvalDecision.findFirst({
-      where: { requestId: approvalId, verdict: "reject" },
-      orderBy: { createdAt: "desc" },
-      select: { reason: true },
-    });
-    return rejection?.reason ?? "";
-  }
-
-  private ticket(id: string, status: string, expiresAt: Date, decision: unknown): ApprovalTicket {
-    const message = (decision as { approval?: { message?: string } } | null)?.approval?.message;
-    return { id, status: status as ApprovalTicket["status"], expiresAt, url: `${this.deps.publicUrl}/approvals/${id}`, ...(message ? { message } : {}) };
-  }
 }
 
-/** What a statement's log line says of its decision (never its text or parameters). */
-function decidedFields(sessionId: string, agent: EngineAgent, connection: Connection, analysis: Analysis, decision: Decision) {
-  return {
-    sessionId,
-    agent: agent.agentName,
-    connection: connection.name,
-    action: decision.action,
-    kinds: analysis.statements.map((statement) => statement.kind),
-    rules: decision.matched.map((rule) => rule.ruleId),
-  };
-}
-
-export function dialectOf(connection: Pick<Connection, "engine">): Dialect {
-  return connection.engine === "mysql" ? "mysql" : "postgres";
-}
+export { dialectOf };

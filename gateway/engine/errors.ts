@@ -15,33 +15,18 @@ export type EngineErrorCode =
   | "approval_not_yours"
   | "approval_used" // an approval is single use
   | "approval_mismatch" // an approval replayed for another statement, parameters, connection or agent
+  | "unknown_connection" // no Airlock connection has that name
+  | "no_grant" // the agent has no grant to the connection
+  | "unsupported_door" // the connection cannot be reached through this door (a MySQL database on the PostgreSQL door)
   | "shutting_down";
 
 export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
-    readonly detail: { sqlState?: string; statementIndex?: number } = {},
+    readonly detail: { sqlState?: string; mysqlErrno?: number; statementIndex?: number } = {},
   ) {
     super(message);
     this.name = "EngineError";
   }
 }
-
-/** The HTTP status each failure maps to on the HTTP door (other doors map codes to their own forms). */
-export const httpStatusOf: Record<EngineErrorCode, number> = {
-  sql_too_large: 413,
-  bad_params: 400,
-  transaction_control: 422,
-  recording_unavailable: 503,
-  target_unavailable: 502,
-  target_timeout: 504,
-  target_error: 422,
-  cancelled: 499,
-  masking_mismatch: 422,
-  approval_not_found: 404,
-  approval_not_yours: 404,
-  approval_used: 409,
-  approval_mismatch: 409,
-  shutting_down: 503,
-};

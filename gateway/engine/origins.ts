@@ -5,7 +5,8 @@ import type { StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 import type { PolicyCache } from "./policy-cache";
 import type { EngineAgent } from "./types";
-import type { PostgresTarget } from "../targets/postgres/target";
+import type { RelationOrigins } from "../targets";
+import { evaluationContext } from "./context";
 
 /** Where a result column comes from, as PostgreSQL's RowDescription says (0 when it is not a table column). */
 export interface FieldOrigin {
@@ -30,7 +31,7 @@ export class OriginMasks {
 
   constructor(
     private readonly policies: PolicyCache,
-    private readonly target: PostgresTarget,
+    private readonly target: RelationOrigins,
     private readonly agent: EngineAgent,
     private readonly connection: Connection,
   ) {}
@@ -77,8 +78,7 @@ export class OriginMasks {
     let plan = this.#views.get(oid);
     if (plan === undefined) {
       const analysis = analyze(definition, "postgres");
-      const context = { connection: this.connection.name, agentId: this.agent.agentId, agentName: this.agent.agentName, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
-      const decision = evaluate(this.policies.current(), analysis, context);
+      const decision = evaluate(this.policies.current(), analysis, evaluationContext(this.agent, this.connection, new Date()));
       if (decision.action === "block" || analysis.statements.length !== 1 || analysis.statements[0]!.kind !== "select") plan = "all";
       else plan = decision.masking.columns.map((column) => column.strategy ?? (column.detectors ? "detect" : null));
       this.#views.set(oid, plan);
@@ -102,8 +102,7 @@ export class OriginMasks {
       hasWhere: true,
       hasLimit: true,
     };
-    const context = { connection: this.connection.name, agentId: this.agent.agentId, agentName: this.agent.agentName, agentGroups: this.agent.groups, dialect: "postgres" as const, now: new Date() };
-    const decision = evaluate(this.policies.current(), { dialect: "postgres", statements: [probe], multiStatement: false }, context);
+    const decision = evaluate(this.policies.current(), { dialect: "postgres", statements: [probe], multiStatement: false }, evaluationContext(this.agent, this.connection, new Date()));
     if (decision.action === "block") return null;
     return decision.masking.columns[0]?.strategy ?? null;
   }

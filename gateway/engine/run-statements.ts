@@ -1,5 +1,6 @@
 import { compileRowMasker, redactDetected, type MaskingOptions } from "../../lib/masking";
-import { resolveMasks, type OriginMask } from "../../lib/masking";
+import type { ResolvedMasks } from "../../lib/masking";
+import type { ResultColumnOrigin } from "./column-masks";
 import type { MaskingPlan } from "../../lib/policy";
 import type { Analysis } from "../../lib/sql/types";
 import type { Target, TargetResult } from "../targets";
@@ -18,11 +19,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly masking: MaskingOptions;
   /**
-   * PostgreSQL: what each column's origin (RowDescription's table and column) asks for, whatever the analysis made
-   * of the statement — a view's column followed through its definition, a masked table column reached in a way
-   * the analysis could not see. Applied on top of the plan: the stronger of the two wins.
+   * One mask per column of a result (engine/column-masks.ts): policy's plan, the columns' origins (a view's column
+   * followed through its definition, a masked table column reached in a way the analysis could not see) and the
+   * detectors, through lib/masking's resolver.
    */
-  readonly origins?: (columns: readonly TargetColumn[]) => readonly OriginMask[] | Promise<readonly OriginMask[]>;
+  readonly columnMasks: (plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[]) => ResolvedMasks | Promise<ResolvedMasks>;
 }
 
 type TargetColumn = TargetResult["columns"][number];
@@ -52,16 +53,19 @@ export async function runStatements(
   } catch (error) {
     throw engineErrorFrom(error, plans);
   }
-  const origins = options.origins ? await Promise.all(raw.map((result) => options.origins!(result.columns))) : [];
-  return raw.map((result, index) => maskResult(index, result, plans[index], options.masking, origins[index]));
+  const masks = await Promise.all(raw.map((result, index) => options.columnMasks(plans[index], result.columns.map(originOf))));
+  return raw.map((result, index) => maskResult(index, result, masks[index]!, options.masking));
 }
 
-function maskResult(statementIndex: number, result: TargetResult, plan: MaskingPlan | undefined, masking: MaskingOptions, origins?: readonly OriginMask[]): StatementResult {
-  const resolved = resolveMasks(
-    plan,
-    result.columns.map((column) => ({ name: column.name, source: column.table && column.column ? `${column.table}.${column.column}` : (column.table ?? column.name) })),
-    origins,
-  );
+function originOf(column: TargetColumn): ResultColumnOrigin {
+  return {
+    name: column.name,
+    source: column.table && column.column ? `${column.table}.${column.column}` : (column.table ?? column.name),
+    ...(column.tableOid !== undefined ? { tableOid: column.tableOid, columnNumber: column.columnNumber ?? 0 } : {}),
+  };
+}
+
+function maskResult(statementIndex: number, result: TargetResult, resolved: ResolvedMasks, masking: MaskingOptions): StatementResult {
   if (!resolved.ok) throw new EngineError("masking_mismatch", resolved.message, { statementIndex });
   const columns: ResultColumn[] = result.columns.map((column, i) => {
     const { masked } = resolved.columns[i]!;

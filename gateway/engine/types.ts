@@ -2,8 +2,8 @@ import type { BlockDecision, Decision, MaskingPlan } from "../../lib/policy";
 import type { Analysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 
-// What the front doors hand the engine and what they get back. Every door (HTTP, MCP, pgwire, mysqlwire)
-// speaks only these shapes; none decides anything itself.
+// What the front doors get back from the engine, and what an EngineSession hands its pipeline. Every door (HTTP,
+// MCP, pgwire, mysqlwire) speaks only these shapes; none decides anything itself.
 
 export type FrontDoorName = "http" | "mcp" | "pgwire" | "mysqlwire";
 
@@ -15,7 +15,7 @@ export interface EngineAgent {
 
 export interface StatementRequest {
   readonly agent: EngineAgent;
-  /** Already authorised for this agent by the front door (grant checked). */
+  /** Authorised for this agent by its EngineSession (grant checked). */
   readonly connection: Connection;
   readonly sessionId: string;
   readonly sql: string;

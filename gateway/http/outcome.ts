@@ -1,93 +1,81 @@
 import type { ServerResponse } from "node:http";
-import { EngineError, httpStatusOf } from "../engine/errors";
-import type { Outcome, StatementResult } from "../engine/types";
-import { sendJson, sendProblem } from "./problem";
+import { refusalOf, refusalOfOutcome, type Refusal, type RefusalCode } from "../engine/refusal";
+import type { ApprovalTicket, Outcome } from "../engine/types";
+import { sendJson, sendProblem } from "../protocols/http/problem";
+import { resultsBody } from "../protocols/http/result-body";
 
-// The engine's answers in HTTP: 200 with the (masked) result, 202 with the approval to wait on,
-// 403 problem+json when blocked or rejected, and the engine's failures with their own statuses.
+// The engine's answers in HTTP: 200 with the (masked) result, 202 with the approval to wait on, and every refusal
+// (engine/refusal.ts) as problem+json with the status below.
 
-export function resultBody(result: StatementResult) {
-  return {
-    command: result.command,
-    columns: result.columns.map(({ name, type }) => ({ name, type })),
-    rows: result.rows,
-    rowCount: result.rowCount,
-    truncated: result.truncated,
-    masked: result.columns.filter((column) => column.masked).map((column) => ({ column: column.name, ...column.masked })),
-    durationMs: Math.round(result.durationMs * 100) / 100,
-  };
-}
+const STATUS: Record<RefusalCode, number> = {
+  blocked: 403,
+  approval_rejected: 403,
+  approval_expired: 410,
+  approval_waiting: 202,
+  sql_too_large: 413,
+  bad_params: 400,
+  transaction_control: 422,
+  recording_unavailable: 503,
+  target_unavailable: 502,
+  target_timeout: 504,
+  target_error: 422,
+  cancelled: 499,
+  masking_mismatch: 422,
+  approval_not_found: 404,
+  approval_not_yours: 404,
+  approval_used: 409,
+  approval_mismatch: 409,
+  unknown_connection: 404,
+  no_grant: 403,
+  unsupported_door: 400,
+  shutting_down: 503,
+};
 
 export function sendOutcome(response: ServerResponse, outcome: Outcome): void {
-  switch (outcome.kind) {
-    case "result": {
-      const last = outcome.results[outcome.results.length - 1];
-      return sendJson(response, 200, {
-        ...(last ? resultBody(last) : { columns: [], rows: [], rowCount: 0, truncated: false, masked: [] }),
-        ...(outcome.results.length > 1 ? { results: outcome.results.map(resultBody) } : {}),
-        hints: outcome.hints,
-        sessionId: outcome.sessionId,
-        eventId: outcome.eventId,
-      });
-    }
-    case "blocked": {
-      const { decision } = outcome;
-      const rule = decision.matched.find((match) => match.action === "block" && match.statementIndex === decision.statementIndex) ?? decision.matched[0];
-      return sendProblem(response, {
-        status: 403,
-        code: "blocked",
-        title: "Statement blocked by policy",
-        detail: decision.message,
-        reason: decision.code,
-        policy: rule?.policyId,
-        rule: rule?.ruleId,
-        ruleName: rule?.ruleName,
-        statementIndex: decision.statementIndex,
-        reasons: decision.reasons.map(({ code, message, statementIndex }) => ({ code, message, statementIndex })),
-        hints: decision.hints,
-        sessionId: outcome.sessionId,
-        eventId: outcome.eventId,
-      });
-    }
-    case "pending":
-      return sendJson(
-        response,
-        202,
-        {
-          status: "pending",
-          approval: ticketBody(outcome.approval),
-          poll: `/v1/approvals/${outcome.approval.id}?wait=30`,
-          hint: "A person must approve this statement. Poll the approval with ?wait=N (seconds); once approved it runs once and returns its result.",
-          sessionId: outcome.sessionId,
-        },
-        { location: `/v1/approvals/${outcome.approval.id}` },
-      );
-    case "rejected":
-      return sendProblem(response, {
-        status: 403,
-        code: "approval_rejected",
-        title: "A reviewer rejected this statement",
-        detail: outcome.reason,
-        reason: outcome.reason,
-        approval: ticketBody(outcome.approval),
-        sessionId: outcome.sessionId,
-      });
-    case "expired":
-      return sendProblem(response, {
-        status: 410,
-        code: "approval_expired",
-        title: "The approval request expired before anyone approved it",
-        detail: "Send the statement again to ask for a new approval.",
-        approval: ticketBody(outcome.approval),
-        sessionId: outcome.sessionId,
-      });
+  if (outcome.kind === "result") {
+    return sendJson(response, 200, { ...resultsBody(outcome.results), hints: outcome.hints, sessionId: outcome.sessionId, eventId: outcome.eventId });
   }
+  if (outcome.kind === "pending") {
+    return sendJson(
+      response,
+      202,
+      {
+        status: "pending",
+        approval: ticketBody(outcome.approval),
+        poll: `/v1/approvals/${outcome.approval.id}?wait=30`,
+        hint: "A person must approve this statement. Poll the approval with ?wait=N (seconds); once approved it runs once and returns its result.",
+        sessionId: outcome.sessionId,
+      },
+      { location: `/v1/approvals/${outcome.approval.id}` },
+    );
+  }
+  sendRefusal(response, refusalOfOutcome(outcome), { sessionId: outcome.sessionId, ...("eventId" in outcome ? { eventId: outcome.eventId } : {}) });
 }
 
-export function sendEngineError(response: ServerResponse, error: EngineError): void {
-  sendProblem(response, { status: httpStatusOf[error.code], code: error.code, title: error.message, ...error.detail });
+/** An engine failure (or anything else, without its text). */
+export function sendFailure(response: ServerResponse, error: unknown): void {
+  sendRefusal(response, refusalOf(error));
 }
 
-function ticketBody(ticket: Outcome extends infer O ? (O extends { approval: infer T } ? T : never) : never) {
+export function sendRefusal(response: ServerResponse, refusal: Refusal, ids: { sessionId?: string; eventId?: string } = {}): void {
+  const { block, approval } = refusal;
+  sendProblem(response, {
+    status: STATUS[refusal.code],
+    code: refusal.code,
+    title: refusal.title,
+    ...(refusal.message !== refusal.title ? { detail: refusal.message } : {}),
+    ...(block
+      ? { reason: block.reason, policy: block.rule?.policyId, rule: block.rule?.ruleId, ruleName: block.rule?.ruleName, statementIndex: block.statementIndex, reasons: block.reasons }
+      : {}),
+    ...(refusal.code === "approval_rejected" ? { reason: refusal.message } : {}),
+    ...(approval ? { approval: ticketBody(approval) } : {}),
+    ...(refusal.code === "target_error" && refusal.sqlState !== "XX000" ? { sqlState: refusal.sqlState } : {}),
+    ...(!block && refusal.statementIndex !== undefined ? { statementIndex: refusal.statementIndex } : {}),
+    hints: refusal.hints,
+    ...ids,
+  });
+}
+
+function ticketBody(ticket: ApprovalTicket) {
   return { id: ticket.id, status: ticket.status, expiresAt: ticket.expiresAt.toISOString(), url: ticket.url, ...(ticket.message ? { message: ticket.message } : {}) };
 }

@@ -2,15 +2,20 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "../../lib/log";
 import { errorMessage } from "../../lib/log";
 import type { Gateway } from "../gateway";
-import type { McpDoor } from "../mcp/server";
-import { sendJson, sendProblem } from "./problem";
+import type { AgentIdentity } from "../identity/types";
+import { sendJson, sendProblem } from "../protocols/http/problem";
 import { getApproval, getConnections, getSchema, postQuery } from "./v1";
 
 // The gateway's HTTP listener: health, metrics, the agents' REST API and the MCP endpoint.
 
+/** The MCP door, served on this listener at /mcp once the request is authenticated (wired by main.ts). */
+export interface McpEndpoint {
+  handle(agent: AgentIdentity, request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
 export interface HttpDoorOptions {
   readonly gateway: Gateway;
-  readonly mcp: McpDoor;
+  readonly mcp: McpEndpoint;
   readonly log: Logger;
   /** Readiness: the store and every connection's target answer. */
   readonly ready: () => Promise<{ ready: boolean; checks: Record<string, string> }>;

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { EngineError } from "../engine/errors";
 import type { AgentIdentity } from "../identity/types";
 import type { Gateway } from "../gateway";
-import { readJsonBody } from "./body";
-import { sendEngineError, sendOutcome } from "./outcome";
-import { sendJson, sendProblem } from "./problem";
+import { readJsonBody } from "../protocols/http/body";
+import { sendFailure, sendOutcome } from "./outcome";
+import { sendJson, sendProblem } from "../protocols/http/problem";
 
 // The agents' REST API:
 //   POST /v1/query                      run a statement (200 result, 202 approval, 403 blocked)
@@ -26,26 +26,24 @@ const queryBody = z.strictObject({
 export async function postQuery(gateway: Gateway, agent: AgentIdentity, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readJsonBody(request, queryBody, gateway.limits.maxSqlBytes + 64 * 1024);
   if (!body.ok) return sendProblem(response, body.problem);
-  const { connection: name, sql, params, wait } = body.value;
-  const access = await gateway.authorize(agent, name);
-  if (!access.ok) return sendProblem(response, { status: access.code === "unknown_connection" ? 404 : 403, code: access.code, title: access.message });
-  const sessionId = await gateway.httpSession(agent, access.connection, request);
+  const { connection, sql, params, wait } = body.value;
   try {
-    const outcome = await gateway.engine.submit({
-      agent,
-      connection: access.connection,
-      sessionId,
-      sql,
-      params,
-      waitMs: wait * 1000,
-      signal: abortOnClose(request, response),
-    });
-    sendOutcome(response, outcome);
+    const session = await gateway.engine.open({ agent, connection, door: "http", client: { addr: request.socket.remoteAddress ?? null, key: (connectionId) => `${clientKey(agent, request)}/${connectionId}` } });
+    sendOutcome(response, await session.submit(sql, params, { waitMs: wait * 1000, signal: abortOnClose(request, response) }));
   } catch (error) {
-    if (error instanceof EngineError && error.code === "recording_unavailable") gateway.forgetHttpSession(sessionId);
-    if (error instanceof EngineError) return sendEngineError(response, error);
+    if (error instanceof EngineError) return sendFailure(response, error);
     throw error;
   }
+}
+
+/**
+ * Which recording session an HTTP request belongs to: the one its `X-Airlock-Session` header names, or else one
+ * per token (or OIDC subject) and hour; one per connection.
+ */
+function clientKey(agent: AgentIdentity, request: IncomingMessage): string {
+  const header = request.headers["x-airlock-session"];
+  const named = typeof header === "string" && /^[\w.:-]{1,128}$/.test(header) ? header : null;
+  return named ?? `${agent.tokenId ?? agent.subject ?? agent.agentId}@${new Date().toISOString().slice(0, 13)}`;
 }
 
 export async function getApproval(gateway: Gateway, agent: AgentIdentity, id: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -56,7 +54,7 @@ export async function getApproval(gateway: Gateway, agent: AgentIdentity, id: st
   try {
     sendOutcome(response, await gateway.engine.resume(agent, id, wait * 1000, abortOnClose(request, response)));
   } catch (error) {
-    if (error instanceof EngineError) return sendEngineError(response, error);
+    if (error instanceof EngineError) return sendFailure(response, error);
     throw error;
   }
 }
@@ -66,12 +64,10 @@ export async function getConnections(gateway: Gateway, agent: AgentIdentity, res
 }
 
 export async function getSchema(gateway: Gateway, agent: AgentIdentity, name: string, response: ServerResponse): Promise<void> {
-  const access = await gateway.authorize(agent, name);
-  if (!access.ok) return sendProblem(response, { status: access.code === "unknown_connection" ? 404 : 403, code: access.code, title: access.message });
   try {
-    sendJson(response, 200, await gateway.schema(agent, access.connection));
+    sendJson(response, 200, await gateway.engine.schema(agent, name));
   } catch (error) {
-    if (error instanceof EngineError) return sendEngineError(response, error);
+    if (error instanceof EngineError) return sendFailure(response, error);
     throw error;
   }
 }

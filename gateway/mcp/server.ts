@@ -6,7 +6,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../../lib/log";
 import type { Gateway } from "../gateway";
 import type { AgentIdentity } from "../identity/types";
-import { sendProblem } from "../http/problem";
+import { sendProblem } from "../protocols/http/problem";
 import { registerTools, type McpSessionState } from "./tools";
 
 // The MCP front door (Streamable HTTP) at /mcp. Every request is authenticated like the REST API; an MCP
@@ -46,7 +46,7 @@ export class McpDoor {
     }
 
     const server = new McpServer({ name: "airlock", version: "0.1.0" }, { capabilities: { tools: {} } });
-    const state: McpSessionState = { agent, sessionId: "", recordingSessions: new Map() };
+    const state: McpSessionState = { agent, sessionId: "", engineSessions: new Map() };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -69,9 +69,7 @@ export class McpDoor {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
-    for (const recording of session.recordingSessions.values()) {
-      await this.gateway.recorder.closeSession(recording, "mcp session closed").catch(() => undefined);
-    }
+    for (const engineSession of session.engineSessions.values()) await engineSession.close("mcp session closed");
     await session.server.close().catch(() => undefined);
   }
 }

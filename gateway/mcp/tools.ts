@@ -1,12 +1,13 @@
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { Connection } from "../../lib/store/generated/client";
 import { EngineError } from "../engine/errors";
 import type { Outcome } from "../engine/types";
+import type { EngineSession } from "../engine/session";
 import type { Gateway } from "../gateway";
 import type { AgentIdentity } from "../identity/types";
-import { resultBody } from "../http/outcome";
+import { resultsBody } from "../protocols/http/result-body";
+import { refusalOf, refusalOfOutcome, type Refusal } from "../engine/refusal";
 
 // The MCP tools an agent sees. Blocked statements, rejections and failures come back as tool errors that
 // say what to change; a statement waiting for approval comes back as a normal answer naming the approval.
@@ -14,8 +15,8 @@ import { resultBody } from "../http/outcome";
 export interface McpSessionState {
   agent: AgentIdentity;
   sessionId: string;
-  /** Recording session per connection used in this MCP session. */
-  readonly recordingSessions: Map<string, string>;
+  /** The engine session per connection used in this MCP session (their recordings end with it). */
+  readonly engineSessions: Map<string, EngineSession>;
 }
 
 const MAX_WAIT_SECONDS = 120;
@@ -41,11 +42,7 @@ export function registerTools(server: McpServer, gateway: Gateway, state: McpSes
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ connection }) =>
-      guard(async () => {
-        const access = await gateway.authorize(state.agent, connection);
-        if (!access.ok) return failure(access.message);
-        return text(await gateway.schema(state.agent, access.connection));
-      }),
+      guard(async () => text(await gateway.engine.schema(state.agent, connection))),
   );
 
   server.registerTool(
@@ -66,18 +63,9 @@ export function registerTools(server: McpServer, gateway: Gateway, state: McpSes
     },
     async ({ connection, sql, params, wait_seconds }) =>
       guard(async () => {
-        const access = await gateway.authorize(state.agent, connection);
-        if (!access.ok) return failure(access.message);
-        const sessionId = await recordingSession(gateway, state, access.connection);
-        const outcome = await gateway.engine.submit({
-          agent: state.agent,
-          connection: access.connection,
-          sessionId,
-          sql,
-          params: params ?? [],
-          waitMs: (wait_seconds ?? 0) * 1000,
-        });
-        return fromOutcome(outcome);
+        const session = await gateway.engine.open({ agent: state.agent, connection, door: "mcp", client: { key: () => `mcp:${state.sessionId}` } });
+        state.engineSessions.set(session.connection.id, session);
+        return fromOutcome(await session.submit(sql, params ?? [], { waitMs: (wait_seconds ?? 0) * 1000 }));
       }),
   );
 
@@ -97,32 +85,10 @@ export function registerTools(server: McpServer, gateway: Gateway, state: McpSes
   );
 }
 
-async function recordingSession(gateway: Gateway, state: McpSessionState, connection: Connection): Promise<string> {
-  const existing = state.recordingSessions.get(connection.id);
-  if (existing) return existing;
-  const opened = await gateway.recorder.openSession({
-    agentId: state.agent.agentId,
-    connectionId: connection.id,
-    frontDoor: "mcp",
-    clientKey: `mcp:${state.sessionId}`,
-  });
-  state.recordingSessions.set(connection.id, opened.sessionId);
-  return opened.sessionId;
-}
-
 function fromOutcome(outcome: Outcome): CallToolResult {
   switch (outcome.kind) {
-    case "result": {
-      const results = outcome.results.map(resultBody);
-      return text({ ...(results[results.length - 1] ?? {}), ...(results.length > 1 ? { results } : {}), hints: outcome.hints });
-    }
-    case "blocked": {
-      const { decision } = outcome;
-      const rule = decision.matched.find((match) => match.action === "block") ?? decision.matched[0];
-      const lines = [`Blocked by Airlock policy${rule ? ` (${rule.policyId}/${rule.ruleId})` : ""}: ${decision.message}`];
-      for (const hint of decision.hints) lines.push(`Hint: ${hint}`);
-      return failure(lines.join("\n"));
-    }
+    case "result":
+      return text({ ...resultsBody(outcome.results), hints: outcome.hints });
     case "pending":
       return text({
         status: "pending_approval",
@@ -132,18 +98,27 @@ function fromOutcome(outcome: Outcome): CallToolResult {
         next: "A person must approve this statement. Call await_approval with this approval_id.",
         ...(outcome.approval.message ? { message: outcome.approval.message } : {}),
       });
-    case "rejected":
-      return failure(`A reviewer rejected this statement: ${outcome.reason || "(no reason given)"}`);
-    case "expired":
-      return failure("The approval request expired before anyone approved it. Run the statement again to ask for a new approval.");
+    default:
+      return refused(refusalOfOutcome(outcome));
   }
+}
+
+/** A refusal as a tool error: what happened, then each hint on its own line. */
+function refused(refusal: Refusal): CallToolResult {
+  const rule = refusal.block?.rule;
+  const head = refusal.block
+    ? `Blocked by Airlock policy${rule ? ` (${rule.policyId}/${rule.ruleId})` : ""}: ${refusal.message}`
+    : refusal.message === refusal.title
+      ? `${refusal.message} [${refusal.code}]`
+      : `${refusal.title}: ${refusal.message || "(no reason given)"} [${refusal.code}]`;
+  return failure([head, ...refusal.hints.map((hint) => `Hint: ${hint}`)].join("\n"));
 }
 
 async function guard(run: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof EngineError) return failure(`${error.message} [${error.code}]`);
+    if (error instanceof EngineError) return refused(refusalOf(error));
     throw error;
   }
 }

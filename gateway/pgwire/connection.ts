@@ -1,17 +1,16 @@
 import type net from "node:net";
 import type { MaskingPlan } from "../../lib/policy";
-import type { Connection } from "../../lib/store/generated/client";
 import type { Logger } from "../../lib/log";
 import { EngineError } from "../engine/errors";
 import { involvesMaskedTables } from "../engine/error-text";
-import type { Engine } from "../engine/engine";
-import type { ApprovalTicket, DecidedStatement, EngineAgent, Outcome, StatementResult } from "../engine/types";
+import type { EngineSession } from "../engine/session";
+import type { ApprovalTicket, DecidedStatement, Outcome, StatementResult } from "../engine/types";
 import type { MaskingOptions } from "../../lib/masking";
 import type { PgWireSession } from "../targets/postgres/wire-session";
 import { describeReply } from "./describe";
-import type { OriginMask } from "../../lib/masking";
+import type { ResolvedMasks } from "../../lib/masking";
 import { SQLSTATE } from "./errors";
-import { blockedError, failureError, pendingNotice, refusalOf } from "./replies";
+import { blockedError, failureError, outcomeError, pendingNotice } from "./replies";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "../protocols/postgres/messages";
 import { Output } from "./output";
 import { FrameSplitter, parseClientMessage } from "../protocols/postgres/parser";
@@ -68,16 +67,12 @@ interface Portal {
 }
 
 export interface WireConnectionDeps {
-  readonly engine: Engine;
-  readonly agent: EngineAgent;
-  readonly connection: Connection;
-  readonly sessionId: string;
+  /** The engine session this client's statements go through (engine.open, with its pinned target session). */
+  readonly session: EngineSession;
   readonly target: PgWireSession;
   readonly socket: net.Socket;
   readonly splitter: FrameSplitter;
   readonly masking: MaskingOptions;
-  /** Strategy of the masked source column a RowDescription field comes from (origin look-up), null when none. */
-  readonly originMasks: (fields: readonly FieldDescription[]) => OriginMask[] | Promise<OriginMask[]>;
   readonly log: Logger;
   readonly onClose: () => void;
 }
@@ -105,7 +100,7 @@ export class WireConnection {
     this.#queue = new ResponseQueue(this.#out, () => target.pause(), () => target.resume());
     this.#queue.onExtendedError = () => void (this.#skipToSync = true);
     this.#queue.onFailure = (error) => {
-      deps.log.error("pgwire.relay_failed", { sessionId: deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+      deps.log.error("pgwire.relay_failed", { sessionId: deps.session.id, error: error instanceof Error ? error.message : String(error) });
       this.#fatal(SQLSTATE.internal, "Airlock could not relay the database's answer; the session was closed");
     };
     target.onFrame = (frame) => this.#queue.receive([frame]);
@@ -133,7 +128,7 @@ export class WireConnection {
     this.#queue.abandon();
     this.#deps.target.close();
     if (!this.#deps.socket.destroyed) this.#deps.socket.end();
-    this.#deps.log.info("pgwire.disconnected", { sessionId: this.#deps.sessionId, reason });
+    this.#deps.log.info("pgwire.disconnected", { sessionId: this.#deps.session.id, reason });
     this.#deps.onClose();
   }
 
@@ -166,7 +161,7 @@ export class WireConnection {
         if (this.#inbox.length < 16) this.#deps.socket.resume();
       }
     } catch (error) {
-      this.#deps.log.error("pgwire.failed", { sessionId: this.#deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+      this.#deps.log.error("pgwire.failed", { sessionId: this.#deps.session.id, error: error instanceof Error ? error.message : String(error) });
       this.#fatal(SQLSTATE.internal, "Airlock could not handle this message");
     } finally {
       this.#pumping = false;
@@ -240,7 +235,7 @@ export class WireConnection {
     };
     try {
       const outcome = await this.#submit(sql, [], run);
-      if (outcome.kind !== "result") this.#refuseQuery(refusalOf(outcome));
+      if (outcome.kind !== "result") this.#refuseQuery(outcomeError(outcome));
     } catch (error) {
       if (relayed && error instanceof EngineError && error.code === "target_error") return;
       this.#refuseQuery(this.#failureFrame(error));
@@ -250,10 +245,10 @@ export class WireConnection {
   // ── Extended protocol ──────────────────────────────────────────────────────────────────────────────────
 
   async #parse(message: Parse, frame: Frame): Promise<void> {
-    const { engine, agent, connection, sessionId } = this.#deps;
-    const { analysis, decision } = await engine.preview(agent, connection, message.sql);
+    const { session } = this.#deps;
+    const { analysis, decision } = await session.decide(message.sql);
     if (decision.action === "block") {
-      await engine.recordBlocked(sessionId, connection, message.sql, analysis, decision).catch(() => undefined);
+      await session.refused(message.sql, analysis, decision).catch(() => undefined);
       this.#failGroup(blockedError(decision));
       return;
     }
@@ -330,7 +325,7 @@ export class WireConnection {
     };
     try {
       const outcome = await this.#submit(portal.statement.sql, portal.params, run);
-      if (outcome.kind !== "result") this.#failGroup(refusalOf(outcome));
+      if (outcome.kind !== "result") this.#failGroup(outcomeError(outcome));
     } catch (error) {
       if (relayed && error instanceof EngineError && error.code === "target_error") return;
       this.#failGroup(this.#failureFrame(error));
@@ -430,13 +425,7 @@ export class WireConnection {
   // ── Shared ─────────────────────────────────────────────────────────────────────────────────────────────
 
   #submit(sql: string, params: readonly unknown[], run: (decided: DecidedStatement) => Promise<readonly StatementResult[]>): Promise<Outcome> {
-    const { engine, agent, connection, sessionId } = this.#deps;
-    return engine.submit({
-      agent,
-      connection,
-      sessionId,
-      sql,
-      params,
+    return this.#deps.session.submit(sql, params, {
       waitMs: APPROVAL_WAIT_MS,
       signal: this.#abort.signal,
       executor: { run },
@@ -451,10 +440,9 @@ export class WireConnection {
   }
 
   #masking(fields: readonly FieldDescription[], formats: readonly number[] | undefined, plan: MaskingPlan | undefined): ColumnMasking | Promise<ColumnMasking> {
-    const build = (origins: readonly OriginMask[]) =>
-      buildColumnMasking({ fields, formats, plan, origins, options: this.#deps.masking });
-    const origins = this.#deps.originMasks(fields);
-    return origins instanceof Promise ? origins.then(build) : build(origins);
+    const build = (resolved: ResolvedMasks) => buildColumnMasking({ fields, formats, resolved, options: this.#deps.masking });
+    const resolved = this.#deps.session.columnMasks(plan, fields);
+    return resolved instanceof Promise ? resolved.then(build) : build(resolved);
   }
 
   #finished(results: ResultsExpectation): readonly StatementResult[] {
@@ -464,7 +452,7 @@ export class WireConnection {
 
   #failureFrame(error: unknown): Buffer {
     if (!(error instanceof EngineError)) {
-      this.#deps.log.error("pgwire.statement_failed", { sessionId: this.#deps.sessionId, error: error instanceof Error ? error.message : String(error) });
+      this.#deps.log.error("pgwire.statement_failed", { sessionId: this.#deps.session.id, error: error instanceof Error ? error.message : String(error) });
     }
     return failureError(error);
   }

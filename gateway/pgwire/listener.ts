@@ -3,14 +3,12 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "../../lib/log";
 import type { Gateway } from "../gateway";
-import { PostgresTarget } from "../targets/postgres/target";
-import type { PgWireSession } from "../targets/postgres/wire-session";
-import { TargetError } from "../targets";
+import type { EngineSession } from "../engine/session";
+import { refusalOf } from "../engine/refusal";
 import { authenticateClient } from "./auth";
 import { WireConnection } from "./connection";
 import { SQLSTATE } from "./errors";
 import type { StartupMessage } from "../protocols/postgres/messages";
-import { OriginMasks } from "../engine/origins";
 import { AUTH_OK, backendKeyData, errorResponse, parameterStatus, readyForQuery } from "../protocols/postgres/serializer";
 import { openConnection, type FrameReader } from "./startup";
 
@@ -116,37 +114,22 @@ export class PgWireServer {
     }
     const agent = auth.agent;
 
-    const access = await gateway.authorize(agent, database);
-    if (!access.ok) {
-      return access.code === "unknown_connection"
-        ? fatal(socket, SQLSTATE.unknownDatabase, `database "${printable(database)}" does not exist: no Airlock connection has that name`)
-        : fatal(socket, SQLSTATE.insufficientPrivilege, access.message);
-    }
-    const connection = access.connection;
-    if (connection.engine !== "postgres") return fatal(socket, SQLSTATE.featureNotSupported, `connection "${connection.name}" is a ${connection.engine} database; use Airlock's MySQL door or HTTP API`);
-
-    const target = gateway.targets.target(connection);
-    if (!(target instanceof PostgresTarget)) return fatal(socket, SQLSTATE.featureNotSupported, "this connection cannot be reached over the PostgreSQL protocol");
-    let session: PgWireSession;
+    let session: EngineSession;
     try {
-      session = await target.openSession({ parameters: startup.parameters, statementTimeoutMs: connection.statementTimeoutMs });
+      session = await gateway.engine.open({
+        agent,
+        connection: database,
+        door: "pgwire",
+        client: { addr: socket.remoteAddress ?? null, details: { applicationName: startup.parameters.get("application_name") ?? null, tls: secure } },
+        pinned: { engine: "postgres", parameters: startup.parameters },
+      });
     } catch (error) {
-      log.warn("pgwire.target_unavailable", { connection: connection.name, code: error instanceof TargetError ? error.code : "error" });
-      return fatal(socket, SQLSTATE.connectionFailure, "The target database cannot be reached right now");
+      const refusal = refusalOf(error);
+      if (refusal.code === "unknown_connection") return fatal(socket, refusal.sqlState, `database "${printable(database)}" does not exist: no Airlock connection has that name`);
+      return fatal(socket, refusal.sqlState, refusal.message, refusal.hints[0]);
     }
-    let sessionId: string;
-    try {
-      ({ sessionId } = await gateway.recorder.openSession({
-        agentId: agent.agentId,
-        connectionId: connection.id,
-        frontDoor: "pgwire",
-        clientAddr: socket.remoteAddress ?? null,
-        details: { applicationName: startup.parameters.get("application_name") ?? null, tls: secure },
-      }));
-    } catch {
-      session.close();
-      return fatal(socket, "58000", "Airlock cannot record this session right now, so it was not opened");
-    }
+    const target = session.pinned!;
+    const { connection, id: sessionId } = session;
 
     const processId = randomInt(1, 2 ** 31 - 1);
     const secretKey = randomInt(1, 2 ** 31 - 1) | 0;
@@ -154,25 +137,21 @@ export class PgWireServer {
     reader.release();
     reader.splitter.maxBytes = this.#options.maxSqlBytes + 64 * 1024;
     const greeting: Buffer[] = [AUTH_OK];
-    for (const [name, value] of session.parameters) greeting.push(parameterStatus(name, value));
-    if (!session.parameters.has("server_version")) greeting.push(parameterStatus("server_version", SERVER_VERSION_FALLBACK));
+    for (const [name, value] of target.parameters) greeting.push(parameterStatus(name, value));
+    if (!target.parameters.has("server_version")) greeting.push(parameterStatus("server_version", SERVER_VERSION_FALLBACK));
     greeting.push(backendKeyData(processId, secretKey), readyForQuery("I"));
     socket.write(Buffer.concat(greeting));
 
     const client = new WireConnection({
-      engine: gateway.engine,
-      agent,
-      connection,
-      sessionId,
-      target: session,
+      session,
+      target,
       socket,
       splitter: reader.splitter,
       masking: gateway.maskingOptions,
-      originMasks: ((origins) => (fields) => origins.strategies(fields))(new OriginMasks(gateway.policies, target, agent, connection)),
       log,
       onClose: () => {
         this.#clients.delete(key);
-        void gateway.recorder.closeSession(sessionId).catch(() => undefined);
+        void session.close();
       },
     });
     this.#clients.set(key, client);

@@ -1,49 +1,43 @@
 import type { BlockDecision } from "../../lib/policy";
-import { EngineError } from "../engine/errors";
+import { blockRefusal, refusalOf, refusalOfOutcome, type Refusal } from "../engine/refusal";
 import type { ApprovalTicket, Outcome } from "../engine/types";
-import { engineSqlState, SQLSTATE } from "./errors";
 import { errorResponse, noticeResponse } from "../protocols/postgres/serializer";
 
-// What Airlock itself answers on the wire when the engine did not run a statement: a block, an approval's
-// notice and outcomes, an engine failure. Texts come from the policy and the engine (safe to show an agent).
+// What Airlock itself answers on the wire when the engine did not run a statement: the engine's refusals
+// (engine/refusal.ts) as ErrorResponses, and the notice of a statement waiting for approval.
 
-/** Blocked: 42501 with the policy's message, the rule in DETAIL and the policy's hints in HINT. */
-export function blockedError(decision: BlockDecision): Buffer {
-  const rule = decision.matched.find((matched) => matched.action === "block") ?? decision.matched[0];
+/** A refusal as an ErrorResponse: its SQLSTATE, its message, the rule or request in DETAIL, its hints in HINT. */
+export function refusalError(refusal: Refusal): Buffer {
+  const message =
+    refusal.code === "blocked"
+      ? `Airlock blocked this statement: ${refusal.message}`
+      : refusal.code === "approval_waiting"
+        ? "canceling statement due to user request" // the wait was cancelled (CancelRequest, or the client left)
+        : refusal.title === refusal.message
+          ? refusal.message
+          : `${refusal.title}: ${refusal.message}`;
   return errorResponse({
     severity: "ERROR",
-    code: SQLSTATE.insufficientPrivilege,
-    message: `Airlock blocked this statement: ${decision.message}`,
-    detail: rule ? `Policy "${rule.policyId}", rule "${rule.ruleId}"${rule.ruleName ? ` (${rule.ruleName})` : ""}: ${decision.code}` : `Reason: ${decision.code}`,
-    ...(decision.hints.length > 0 ? { hint: decision.hints.join("\n") } : {}),
+    code: refusal.sqlState,
+    message,
+    ...(refusal.code === "approval_waiting" ? { detail: refusal.message } : refusal.detail ? { detail: refusal.detail } : {}),
+    ...(refusal.hints.length > 0 ? { hint: refusal.hints.join("\n") } : {}),
   });
 }
 
+/** Blocked: 42501 with the policy's message, the rule in DETAIL and the policy's hints in HINT. */
+export function blockedError(decision: BlockDecision): Buffer {
+  return refusalError(blockRefusal(decision));
+}
+
 /** Any outcome but a result, as the error the client gets. */
-export function refusalOf(outcome: Exclude<Outcome, { kind: "result" }>): Buffer {
-  switch (outcome.kind) {
-    case "blocked":
-      return blockedError(outcome.decision);
-    case "pending":
-      // the wait was cancelled (CancelRequest, or the client left): the request itself stays open
-      return errorResponse({ severity: "ERROR", code: SQLSTATE.queryCanceled, message: "canceling statement due to user request", detail: `The approval request ${outcome.approval.id} stays open at ${outcome.approval.url}` });
-    case "rejected":
-      return errorResponse({ severity: "ERROR", code: SQLSTATE.insufficientPrivilege, message: `A reviewer rejected this statement: ${outcome.reason}`, detail: `Approval request ${outcome.approval.id}` });
-    case "expired":
-      return errorResponse({
-        severity: "ERROR",
-        code: SQLSTATE.insufficientPrivilege,
-        message: "The approval request expired before anyone approved it",
-        detail: `Approval request ${outcome.approval.id}`,
-        hint: "Send the statement again to ask for a new approval.",
-      });
-  }
+export function outcomeError(outcome: Exclude<Outcome, { kind: "result" }>): Buffer {
+  return refusalError(refusalOfOutcome(outcome));
 }
 
 /** An engine failure (or anything else, without its text) as an ErrorResponse. */
 export function failureError(error: unknown): Buffer {
-  if (error instanceof EngineError) return errorResponse({ severity: "ERROR", code: error.detail.sqlState ?? engineSqlState[error.code], message: error.message });
-  return errorResponse({ severity: "ERROR", code: SQLSTATE.internal, message: "Airlock could not run this statement" });
+  return refusalError(refusalOf(error));
 }
 
 /** The NoticeResponse sent when a statement starts waiting for a person. */

@@ -2,10 +2,15 @@ import { describe, expect, test } from "vitest";
 import type { MaskingPlan } from "../../lib/policy";
 import type { FieldDescription } from "../protocols/postgres/messages";
 import { dataRowCells } from "../protocols/postgres/parser";
-import { buildColumnMasking, MaskingRefusal, TEXT_OID } from "./row-masking";
+import { resolveMasks, type OriginMask } from "../../lib/masking";
+import { buildColumnMasking as buildResolved, MaskingRefusal, TEXT_OID } from "./row-masking";
 import { dataRow } from "../protocols/postgres/serializer";
 
 const field = (name: string, typeOid: number, format = 0): FieldDescription => ({ name, tableOid: 1, columnNumber: 1, typeOid, typeSize: -1, typeModifier: -1, format });
+/** As the engine session does: the resolver's masks for the fields, then the wire's masking array. */
+function buildColumnMasking(input: { fields: FieldDescription[]; formats?: number[]; plan: MaskingPlan; origins: OriginMask[]; options: object }) {
+  return buildResolved({ fields: input.fields, formats: input.formats, resolved: resolveMasks(input.plan, input.fields, input.origins), options: input.options });
+}
 const rule = { policyId: "p", ruleId: "r", ruleName: "r" } as never;
 
 function plan(columns: { name: string; strategy?: "redact" | null; detectors?: boolean }[], touchesMasked = true): MaskingPlan {

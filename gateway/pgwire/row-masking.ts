@@ -1,6 +1,5 @@
 import { compileColumn, type MaskingOptions } from "../../lib/masking";
-import type { MaskingPlan } from "../../lib/policy";
-import { resolveMasks, type OriginMask } from "../../lib/masking";
+import type { ResolvedMasks } from "../../lib/masking";
 import type { FieldDescription } from "../protocols/postgres/messages";
 import { dataRowCells } from "../protocols/postgres/parser";
 import { dataRow } from "../protocols/postgres/serializer";
@@ -40,9 +39,8 @@ export interface BuildInput {
   readonly fields: readonly FieldDescription[];
   /** Result format per column (Bind's result formats); undefined: the formats RowDescription carries. */
   readonly formats?: readonly number[];
-  readonly plan: MaskingPlan | undefined;
-  /** What each field's RowDescription origin asks for: the masked source column's strategy, the detectors, or nothing. */
-  readonly origins: readonly OriginMask[];
+  /** One mask per field, from the engine session's resolver (policy's plan, the field's origin, the detectors). */
+  readonly resolved: ResolvedMasks;
   readonly options: MaskingOptions;
 }
 
@@ -53,8 +51,7 @@ export function formatOf(formats: readonly number[] | undefined, index: number, 
 }
 
 export function buildColumnMasking(input: BuildInput): ColumnMasking {
-  const { fields } = input;
-  const resolved = resolveMasks(input.plan, fields, input.origins);
+  const { fields, resolved } = input;
   if (!resolved.ok) throw new MaskingRefusal(resolved.message);
   const cells: (((value: unknown) => unknown) | null)[] = [];
   const out: FieldDescription[] = [];

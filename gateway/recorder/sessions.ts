@@ -56,7 +56,7 @@ export async function findOrOpenSession(store: Store, input: OpenSessionInput, m
       const lockKey = `airlock.session/${input.agentId}/${input.frontDoor}/${clientKey}`;
       await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))) AS l`;
       const found = await tx.agentSession.findFirst({
-        where: { agentId: input.agentId, frontDoor: input.frontDoor, clientKey, endedAt: null, startedAt: { gte: new Date(now.getTime() - SESSION_REUSE_MS) } },
+        where: { agentId: input.agentId, connectionId: input.connectionId ?? null, frontDoor: input.frontDoor, clientKey, endedAt: null, startedAt: { gte: new Date(now.getTime() - SESSION_REUSE_MS) } },
         orderBy: { startedAt: "desc" },
         select: { id: true },
       });

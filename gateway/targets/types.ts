@@ -1,4 +1,6 @@
 import type { Catalog } from "../../lib/policy/decision";
+import type { RelationOrigin } from "./postgres/schema";
+import type { PgWireSession, WireSessionOptions } from "./postgres/wire-session";
 
 // The target side of the gateway: the databases agents reach through Airlock. A Target runs one statement at a
 // time on a pooled connection with credentials the agent never sees, and answers in one engine-neutral shape.
@@ -101,7 +103,18 @@ export interface Target {
   ping(): Promise<void>;
   /** Waits for statements in flight, then closes the pool. Later calls reject with code "unreachable". */
   close(): Promise<void>;
+  /** Capability (PostgreSQL): where result columns come from, by relation oid; the engine masks by origin with it. */
+  readonly relationOrigins?: RelationOrigins["relationOrigins"];
+  /** Capability (PostgreSQL): a connection of its own for one wire client, outside the pool; the caller closes it. */
+  readonly openSession?: (options: WireSessionOptions) => Promise<PgWireSession>;
 }
+
+/** "schema.table", column names and kind for relation oids (RowDescription's table oid). */
+export interface RelationOrigins {
+  relationOrigins(oids: readonly number[]): Promise<ReadonlyMap<number, RelationOrigin>>;
+}
+
+export type { RelationOrigin, PgWireSession, WireSessionOptions };
 
 /** What a Target implementation is built from: the record's fields plus the opened secret. */
 export interface TargetSettings {

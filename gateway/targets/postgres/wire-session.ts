@@ -36,6 +36,7 @@ export class PgWireSession {
   /** Called once when the socket closes (error set when it failed). */
   onClose: (error?: Error) => void = () => undefined;
   #closed = false;
+  #ending = false;
   readonly #splitter = new FrameSplitter(false, MAX_SERVER_FRAME);
 
   constructor(
@@ -72,8 +73,10 @@ export class PgWireSession {
   }
 
   /** Terminate and close. */
+  /** Ends the session (Terminate, then the socket); a second call does nothing. */
   close(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#ending) return;
+    this.#ending = true;
     this.socket.end(TERMINATE);
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }

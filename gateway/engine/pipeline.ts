@@ -1,0 +1,285 @@
+import { analyze } from "../../lib/sql";
+import type { Analysis } from "../../lib/sql/types";
+import { evaluate, type Catalog, type Decision } from "../../lib/policy";
+import type { MaskingOptions } from "../../lib/masking";
+import { approvalBinding } from "../../lib/approvals/binding";
+import { openSecret, sealSecret } from "../../lib/crypto/secret-box";
+import type { Store } from "../../lib/store/client";
+import type { Connection } from "../../lib/store/generated/client";
+import type { Logger } from "../../lib/log";
+import type { Recorder } from "../recorder";
+import type { TargetRegistry } from "../targets";
+import { createApprovalRequest, consumeApproval, type ApprovalWaiter } from "../approvals";
+import type { Metrics } from "../metrics";
+import type { PolicyCache } from "./policy-cache";
+import { EngineError } from "./errors";
+import type { OriginMasks } from "./origins";
+import { dialectOf, evaluationContext, rowLimitOf } from "./context";
+import { runStatements } from "./run-statements";
+import { resolveColumnMasks } from "./column-masks";
+import { decisionSummary, resultSummary, statementSummary } from "./summaries";
+import type { ApprovalTicket, EngineAgent, Outcome, SessionExecutor, StatementRequest } from "./types";
+
+// The one enforcement pipeline: analyse → decide → record → (await approval) → execute → mask → record. Reached
+// only through an EngineSession (engine.open), which has already authorised the agent for the connection and
+// opened the recording session; the Engine is the only holder of this object, so no door can call it directly.
+
+export interface EngineDeps {
+  readonly store: Store;
+  readonly policies: PolicyCache;
+  readonly targets: TargetRegistry;
+  readonly recorder: Recorder;
+  readonly waiter: ApprovalWaiter;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly masterKey: Uint8Array;
+  readonly masking: MaskingOptions;
+  readonly publicUrl: string;
+  readonly maxSqlBytes: number;
+  readonly clock?: () => Date;
+  /** What masks a result by its columns' origins for this agent and connection (absent: the target reports none). */
+  readonly origins: (agent: EngineAgent, connection: Connection) => OriginMasks | undefined;
+}
+
+export class StatementPipeline {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.now = deps.clock ?? (() => new Date());
+  }
+
+  async submit(request: StatementRequest): Promise<Outcome> {
+    const { agent, connection, sessionId, sql, params } = request;
+    const bytes = Buffer.byteLength(sql, "utf8");
+    if (bytes > this.deps.maxSqlBytes) {
+      await this.record(sessionId, "error", { code: "sql_too_large", bytes, limit: this.deps.maxSqlBytes }, { sqlText: `${sql.slice(0, 200)}…` });
+      throw new EngineError("sql_too_large", `The statement is ${bytes} bytes; the limit is ${this.deps.maxSqlBytes}`);
+    }
+    const analysis = analyze(sql, dialectOf(connection));
+    if (params.length > 0 && analysis.statements.length > 1) {
+      throw new EngineError("bad_params", "Parameters can only be sent with a single statement");
+    }
+    const decision = await this.decide(analysis, agent, connection);
+    const statementEvent = await this.recordDecided(sessionId, connection, sql, params, analysis, decision);
+    const decided = decidedFields(sessionId, agent, connection, analysis, decision);
+    // One log line a statement: a statement that runs at once is logged when it completes or fails.
+    if (decision.action === "block" || decision.action === "require_approval") this.deps.log.info("statement.decided", decided);
+
+    if (decision.action === "block") {
+      return { kind: "blocked", sessionId, eventId: statementEvent.eventId, decision };
+    }
+    if (decision.action === "require_approval") {
+      const binding = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
+      const created = await createApprovalRequest(this.deps.store, {
+        agentId: agent.agentId,
+        connectionId: connection.id,
+        sessionId,
+        sql,
+        params,
+        decision: {
+          ...decisionSummary(decision, analysis),
+          // The parameters are needed to run the statement once approved, possibly by another replica.
+          sealedParams: params.length > 0 ? Buffer.from(sealSecret(this.deps.masterKey, JSON.stringify(params), binding)).toString("base64") : null,
+        },
+        approverRoles: [...decision.approval.approverRoles],
+        minApprovals: decision.approval.minApprovals,
+        expiresAt: decision.approval.expiresAt,
+      });
+      await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
+      request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
+      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor);
+    }
+    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
+  }
+
+  /**
+   * The decision a statement would get now, with nothing recorded (the pgwire door's Parse: a blocked statement
+   * fails there; it is recorded when executed, or right away by `recordBlocked`).
+   */
+  async preview(agent: EngineAgent, connection: Connection, sql: string): Promise<{ analysis: Analysis; decision: Decision }> {
+    const analysis = analyze(sql, dialectOf(connection));
+    return { analysis, decision: await this.decide(analysis, agent, connection) };
+  }
+
+  /** Records a statement refused before execution by a preview (pgwire Parse), as submit would have. */
+  async recordBlocked(sessionId: string, connection: Connection, sql: string, analysis: Analysis, decision: Decision): Promise<string> {
+    return (await this.recordDecided(sessionId, connection, sql, [], analysis, decision)).eventId;
+  }
+
+  /** The statement and its decision, written ahead in one group commit (and counted). */
+  private async recordDecided(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis, decision: Decision) {
+    const [statementEvent] = await Promise.all([
+      this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql }),
+      this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
+    ]);
+    this.deps.metrics.statement(decision.action);
+    return statementEvent;
+  }
+
+  /**
+   * Waits up to `waitMs` for the approval's decision; once approved, runs the statement exactly once. `authorize`
+   * checks that the agent may still reach the approval's connection (a door's own await call).
+   */
+  async resume(agent: EngineAgent, approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor, authorize?: (connection: Connection) => Promise<void>): Promise<Outcome> {
+    const { store } = this.deps;
+    const request = await this.findApproval(agent, approvalId);
+    const connection = await store.connection.findUniqueOrThrow({ where: { id: request.connectionId } });
+    // Before anything is waited for or consumed: an agent that lost its grant gets nothing of the request.
+    await authorize?.(connection);
+    const started = Date.now();
+    let status = request.status;
+    if (status === "pending" && waitMs > 0) status = await this.deps.waiter.wait(approvalId, { timeoutMs: waitMs, signal });
+    if (status === "pending" && request.expiresAt <= this.now()) status = "expired";
+    const sessionId = request.sessionId ?? "";
+    const ticket = this.ticket(request.id, status, request.expiresAt, request.decision);
+
+    if (status === "pending") return { kind: "pending", sessionId, approval: ticket };
+    if (status === "consumed") throw new EngineError("approval_used", "This approval was already used; an approval runs its statement once");
+
+    const params = this.unsealParams(request);
+    const consumed =
+      status === "approved"
+        ? await consumeApproval(store, { requestId: approvalId, binding: approvalBinding({ sql: request.sqlText, params, connectionId: request.connectionId, agentId: agent.agentId }), now: this.now() })
+        : null;
+    this.deps.metrics.approvalWait(Date.now() - started);
+
+    if (consumed && !consumed.ok && consumed.code === "already_used") {
+      throw new EngineError("approval_used", "This approval was already used; an approval runs its statement once");
+    }
+    if (consumed && !consumed.ok && consumed.code === "binding_mismatch") {
+      throw new EngineError("approval_mismatch", "This approval is for another statement, connection or agent");
+    }
+    if (status !== "approved" || !consumed?.ok) {
+      const final = status === "approved" && consumed && !consumed.ok && consumed.code === "expired" ? "expired" : status;
+      const reason = final === "rejected" ? await this.rejectionReason(approvalId) : undefined;
+      await this.record(sessionId, "approval_outcome", { approvalId, status: final, ...(reason ? { reason } : {}) }, { decision: final });
+      const outcomeTicket = { ...ticket, status: final as ApprovalTicket["status"] };
+      if (final === "rejected") return { kind: "rejected", sessionId, approval: outcomeTicket, reason: reason ?? "" };
+      return { kind: "expired", sessionId, approval: outcomeTicket };
+    }
+
+    await this.record(sessionId, "approval_outcome", { approvalId, status: "approved" }, { decision: "approved" });
+    // Policy may have changed while the statement waited: it is decided again, and a block now wins.
+    const analysis = analyze(request.sqlText, dialectOf(connection));
+    const decision = await this.decide(analysis, agent, connection);
+    const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
+    const decided = { ...decidedFields(sessionId, agent, connection, analysis, decision), approvalId };
+    if (decision.action === "block") {
+      this.deps.log.info("statement.decided", decided);
+      return { kind: "blocked", sessionId, eventId: event.eventId, decision };
+    }
+    return this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor);
+  }
+
+  private async execute(
+    agent: EngineAgent,
+    sessionId: string,
+    eventId: string,
+    analysis: Analysis,
+    params: readonly unknown[],
+    decision: Exclude<Decision, { action: "block" }>,
+    connection: Connection,
+    decided: Readonly<Record<string, unknown>>,
+    signal?: AbortSignal,
+    executor?: SessionExecutor,
+  ): Promise<Outcome> {
+    const started = performance.now();
+    try {
+      const results = executor
+        ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, connection, signal })
+        : await this.run(agent, connection, analysis, params, decision, signal);
+      const durationMs = performance.now() - started;
+      this.deps.metrics.targetLatency(durationMs);
+      // The statement and its decision were durable before the target saw it; the result summary rides with the
+      // next group commit (or goes alone within 25 ms) without holding the answer back: a crash can lose only it.
+      void this.record(sessionId, "result", resultSummary(results), { lazy: true }).catch(() => undefined);
+      this.deps.log.info("statement.completed", { ...decided, rows: results.map((result) => result.rowCount), durationMs: Math.round(durationMs * 100) / 100 });
+      return { kind: "result", sessionId, eventId, results, hints: decision.hints };
+    } catch (error) {
+      const failure = error instanceof EngineError ? error : new EngineError("target_error", "The statement failed");
+      this.deps.metrics.error(failure.code);
+      this.deps.log.info("statement.failed", { ...decided, code: failure.code, ...(failure.detail.sqlState ? { sqlState: failure.detail.sqlState } : {}) });
+      await this.record(sessionId, "error", { code: failure.code, message: failure.message, ...failure.detail }).catch(() => undefined);
+      throw failure;
+    }
+  }
+
+  /** Through the connection's pooled target, masked by the resolver (plan, origins when the target has them, detectors). */
+  private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, signal?: AbortSignal) {
+    const origins = this.deps.origins(agent, connection);
+    return runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
+      columnMasks: (plan, columns) => resolveColumnMasks(origins, plan, columns),
+      rowLimit: rowLimitOf(connection, decision),
+      timeoutMs: connection.statementTimeoutMs,
+      readOnly: connection.readOnly,
+      signal,
+      masking: this.deps.masking,
+    });
+  }
+
+  private async decide(analysis: Analysis, agent: EngineAgent, connection: Connection): Promise<Decision> {
+    const context = evaluationContext(agent, connection, this.now());
+    const compiled = this.deps.policies.current();
+    const decision = evaluate(compiled, analysis, context);
+    if (!decision.reasons.some((reason) => reason.code === "masked_whole_row")) return decision;
+    // `*` over a table with masked columns: resolve it against the target's real columns, then decide again.
+    let catalog: Catalog | undefined;
+    try {
+      catalog = await this.deps.targets.target(connection).catalog();
+    } catch {
+      return decision;
+    }
+    return evaluate(compiled, analysis, { ...context, catalog });
+  }
+
+  private async record(sessionId: string, type: Parameters<Recorder["record"]>[1], payload: Readonly<Record<string, unknown>>, extra: { decision?: string; sqlText?: string; lazy?: boolean } = {}) {
+    try {
+      return await this.deps.recorder.record(sessionId, type, payload, extra);
+    } catch (error) {
+      this.deps.log.error("recording.failed", { sessionId, type, error: error instanceof Error ? error.message : String(error) });
+      this.deps.metrics.error("recording_unavailable");
+      throw new EngineError("recording_unavailable", "Airlock cannot record this statement right now, so it was not run");
+    }
+  }
+
+  private async findApproval(agent: EngineAgent, approvalId: string) {
+    const request = /^[0-9a-f-]{36}$/i.test(approvalId)
+      ? await this.deps.store.approvalRequest.findUnique({ where: { id: approvalId } })
+      : null;
+    // Another agent's approval is reported exactly like a missing one.
+    if (!request || request.agentId !== agent.agentId) throw new EngineError("approval_not_found", "No such approval request for this agent");
+    return request;
+  }
+
+  private unsealParams(request: { bindingHash: string; decision: unknown }): unknown[] {
+    const sealed = (request.decision as { sealedParams?: string | null } | null)?.sealedParams;
+    if (!sealed) return [];
+    return JSON.parse(openSecret(this.deps.masterKey, Buffer.from(sealed, "base64"), request.bindingHash)) as unknown[];
+  }
+
+  private async rejectionReason(approvalId: string): Promise<string> {
+    const rejection = await this.deps.store.approvalDecision.findFirst({
+      where: { requestId: approvalId, verdict: "reject" },
+      orderBy: { createdAt: "desc" },
+      select: { reason: true },
+    });
+    return rejection?.reason ?? "";
+  }
+
+  private ticket(id: string, status: string, expiresAt: Date, decision: unknown): ApprovalTicket {
+    const message = (decision as { approval?: { message?: string } } | null)?.approval?.message;
+    return { id, status: status as ApprovalTicket["status"], expiresAt, url: `${this.deps.publicUrl}/approvals/${id}`, ...(message ? { message } : {}) };
+  }
+}
+
+/** What a statement's log line says of its decision (never its text or parameters). */
+function decidedFields(sessionId: string, agent: EngineAgent, connection: Connection, analysis: Analysis, decision: Decision) {
+  return {
+    sessionId,
+    agent: agent.agentName,
+    connection: connection.name,
+    action: decision.action,
+    kinds: analysis.statements.map((statement) => statement.kind),
+    rules: decision.matched.map((rule) => rule.ruleId),
+  };
+}
