@@ -6,7 +6,7 @@ import { involvesMaskedTables } from "../engine/error-text";
 import type { EngineSession } from "../engine/session";
 import type { ApprovalTicket, DecidedStatement, Outcome, StatementResult } from "../engine/types";
 import type { MaskingOptions } from "../../lib/masking";
-import type { PgWireSession } from "../targets/postgres/wire-session";
+import type { PgWireSession } from "../targets";
 import { describeReply } from "./describe";
 import type { ResolvedMasks } from "../../lib/masking";
 import { SQLSTATE } from "./errors";
