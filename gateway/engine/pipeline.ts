@@ -18,7 +18,7 @@ import { dialectOf, evaluationContext, rowLimitOf } from "./context";
 import { runStatements } from "./run-statements";
 import { resolveColumnMasks } from "./column-masks";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
-import type { ApprovalTicket, EngineAgent, Outcome, SessionExecutor, StatementRequest } from "./types";
+import type { ApprovalTicket, EngineAgent, Outcome, Prepared, SessionExecutor, StatementRequest } from "./types";
 
 // The one enforcement pipeline: analyse → decide → record → (await approval) → execute → mask → record. Reached
 // only through an EngineSession (engine.open), which has already authorised the agent for the connection and
@@ -55,11 +55,13 @@ export class StatementPipeline {
       await this.record(sessionId, "error", { code: "sql_too_large", bytes, limit: this.deps.maxSqlBytes }, { sqlText: `${sql.slice(0, 200)}…` });
       throw new EngineError("sql_too_large", `The statement is ${bytes} bytes; the limit is ${this.deps.maxSqlBytes}`);
     }
-    const analysis = analyze(sql, dialectOf(connection));
+    const { prepared } = request;
+    const reuse = prepared !== undefined && this.stillHolds(prepared, sql, connection);
+    const analysis = reuse ? prepared.analysis : analyze(sql, dialectOf(connection));
     if (params.length > 0 && analysis.statements.length > 1) {
       throw new EngineError("bad_params", "Parameters can only be sent with a single statement");
     }
-    const decision = await this.decide(analysis, agent, connection);
+    const decision = reuse ? prepared.decision : await this.decide(analysis, agent, connection);
     const statementEvent = await this.recordDecided(sessionId, connection, sql, params, analysis, decision);
     const decided = decidedFields(sessionId, agent, connection, analysis, decision);
     // One log line a statement: a statement that runs at once is logged when it completes or fails.
@@ -96,9 +98,20 @@ export class StatementPipeline {
    * The decision a statement would get now, with nothing recorded (the pgwire door's Parse: a blocked statement
    * fails there; it is recorded when executed, or right away by `recordBlocked`).
    */
-  async preview(agent: EngineAgent, connection: Connection, sql: string): Promise<{ analysis: Analysis; decision: Decision }> {
+  async preview(agent: EngineAgent, connection: Connection, sql: string): Promise<Prepared> {
+    const policies = this.deps.policies.current();
     const analysis = analyze(sql, dialectOf(connection));
-    return { analysis, decision: await this.decide(analysis, agent, connection) };
+    return { sql, analysis, decision: await this.decide(analysis, agent, connection), policies, connectionVersion: connection.updatedAt.getTime() };
+  }
+
+  /** A prepared decision is reused only when it allowed the statement and nothing it was decided on has changed. */
+  private stillHolds(prepared: Prepared, sql: string, connection: Connection): boolean {
+    return (
+      prepared.decision.action === "allow" &&
+      prepared.sql === sql &&
+      prepared.policies === this.deps.policies.current() &&
+      prepared.connectionVersion === connection.updatedAt.getTime()
+    );
   }
 
   /** Records a statement refused before execution by a preview (pgwire Parse), as submit would have. */

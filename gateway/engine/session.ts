@@ -9,7 +9,7 @@ import { rowLimitOf } from "./context";
 import { EngineError } from "./errors";
 import type { OriginMasks } from "./origins";
 import type { StatementPipeline } from "./pipeline";
-import type { ApprovalTicket, FrontDoorName, Outcome, SessionExecutor } from "./types";
+import type { ApprovalTicket, FrontDoorName, Outcome, Prepared, SessionExecutor } from "./types";
 
 // One agent on one connection through one door, as `engine.open` made it: authorised, recorded, with its origin
 // masks (and its pinned target session, for a wire door). Everything a door does with statements goes through
@@ -31,6 +31,8 @@ export interface SubmitOptions {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (the PostgreSQL door sends a notice naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /** What `decide` answered at the statement's prepare step: reused while it still holds. */
+  readonly prepared?: Prepared;
 }
 
 export interface SessionFields {
@@ -93,7 +95,7 @@ export class EngineSession {
    * The decision a statement would get now, with nothing recorded: a protocol's prepare step (PostgreSQL Parse).
    * A refused statement is recorded with `refused`; an allowed one is recorded when it is submitted.
    */
-  async decide(sql: string): Promise<{ analysis: Analysis; decision: Decision }> {
+  async decide(sql: string): Promise<Prepared> {
     const connection = await this.#authorized();
     return this.#core.pipeline().preview(this.agent, connection, sql);
   }

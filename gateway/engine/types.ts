@@ -27,6 +27,22 @@ export interface StatementRequest {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (pgwire sends a NoticeResponse naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /** The statement's decision at its prepare step (PostgreSQL Parse), kept while it still holds (see Prepared). */
+  readonly prepared?: Prepared;
+}
+
+/**
+ * A statement decided at a protocol's prepare step. Its Execute reuses the analysis and an `allow` decision while
+ * they still hold: the same text, the same compiled policies and the same connection settings. Anything else (a
+ * policy edited in between, an approval whose expiry is computed when it is asked for) is decided again.
+ */
+export interface Prepared {
+  readonly sql: string;
+  readonly analysis: Analysis;
+  readonly decision: Decision;
+  /** The compiled policies it was decided with (PolicyCache.current(): a new object whenever a policy changes). */
+  readonly policies: unknown;
+  readonly connectionVersion: number;
 }
 
 /** What the engine hands a door's executor once a statement may run: it must mask with `plans` before replying. */

@@ -4,7 +4,7 @@ import type { Logger } from "../../lib/log";
 import { EngineError } from "../engine/errors";
 import { involvesMaskedTables } from "../engine/error-text";
 import type { EngineSession } from "../engine/session";
-import type { ApprovalTicket, DecidedStatement, Outcome, StatementResult } from "../engine/types";
+import type { ApprovalTicket, DecidedStatement, Outcome, Prepared, StatementResult } from "../engine/types";
 import type { MaskingOptions } from "../../lib/masking";
 import type { PgWireSession } from "../targets";
 import { describeReply } from "./describe";
@@ -49,6 +49,8 @@ const APPROVAL_WAIT_MS = 24 * 60 * 60 * 1000;
 interface PreparedStatement {
   readonly sql: string;
   readonly plan: MaskingPlan | undefined;
+  /** Parse's decision: Execute reuses it while it still holds (same policies and connection settings). */
+  readonly prepared: Prepared;
   fields?: readonly FieldDescription[];
 }
 
@@ -246,14 +248,15 @@ export class WireConnection {
 
   async #parse(message: Parse, frame: Frame): Promise<void> {
     const { session } = this.#deps;
-    const { analysis, decision } = await session.decide(message.sql);
+    const prepared = await session.decide(message.sql);
+    const { analysis, decision } = prepared;
     if (decision.action === "block") {
       await session.refused(message.sql, analysis, decision).catch(() => undefined);
       this.#failGroup(blockedError(decision));
       return;
     }
     const plan = decision.maskingByStatement[0];
-    this.#statements.set(message.statement, { sql: message.sql, plan });
+    this.#statements.set(message.statement, { sql: message.sql, plan, prepared });
     this.#forward(frame, oneReply());
   }
 
@@ -324,7 +327,7 @@ export class WireConnection {
       return this.#runPortal(name, portal, maxRows, frame, decided.plans[0]);
     };
     try {
-      const outcome = await this.#submit(portal.statement.sql, portal.params, run);
+      const outcome = await this.#submit(portal.statement.sql, portal.params, run, portal.statement.prepared);
       if (outcome.kind !== "result") this.#failGroup(outcomeError(outcome));
     } catch (error) {
       if (relayed && error instanceof EngineError && error.code === "target_error") return;
@@ -424,8 +427,9 @@ export class WireConnection {
 
   // ── Shared ─────────────────────────────────────────────────────────────────────────────────────────────
 
-  #submit(sql: string, params: readonly unknown[], run: (decided: DecidedStatement) => Promise<readonly StatementResult[]>): Promise<Outcome> {
+  #submit(sql: string, params: readonly unknown[], run: (decided: DecidedStatement) => Promise<readonly StatementResult[]>, prepared?: Prepared): Promise<Outcome> {
     return this.#deps.session.submit(sql, params, {
+      ...(prepared ? { prepared } : {}),
       waitMs: APPROVAL_WAIT_MS,
       signal: this.#abort.signal,
       executor: { run },
