@@ -9,14 +9,17 @@
 // - `normalized` and `fingerprint` are computed on first read (libpg-query's fingerprint costs as much as a
 //   parse), then kept; the object is frozen either way.
 // - A time-budget failure is not cached (a GC pause must not make a text unknown forever).
+// - A text that differs from an analysed one only in the constants it compares columns with (shape-key.ts:
+//   `… WHERE id = 1` and `… WHERE id = 2`) reuses that analysis with its own text, without parsing.
 
 import type { Analysis, Dialect, StatementAnalysis } from "./types";
 import { LruCache } from "./cache";
 import { ANALYSIS_TIME_BUDGET_MS, Budget } from "./core/budget";
 import { hash64 } from "./core/hash";
-import { plainIdentity, unknownStatement } from "./core/statement";
-import { analyzeMysql } from "./mysql/analyze";
-import { analyzePostgres, loadPostgresParser, postgresParserReady } from "./postgres/analyze";
+import { plainIdentity, unknownStatement, withText } from "./core/statement";
+import { analyzeMysql, mysqlIdentity } from "./mysql/analyze";
+import { analyzePostgres, loadPostgresParser, postgresIdentity, postgresParserReady } from "./postgres/analyze";
+import { analysisKey, keyedStatementText } from "./shape-key";
 
 export type * from "./types";
 export { ANALYSIS_TIME_BUDGET_MS, MAX_NESTING_DEPTH } from "./core/budget";
@@ -38,6 +41,11 @@ const caches: Record<Dialect, LruCache<Analysis>> = {
   postgres: new LruCache(ANALYSIS_CACHE_CAPACITY),
   mysql: new LruCache(ANALYSIS_CACHE_CAPACITY),
 };
+/** Analyses by shape key (shape-key.ts): a text that differs from a cached one only in compared constants. */
+const shapes: Record<Dialect, LruCache<StatementAnalysis>> = {
+  postgres: new LruCache(ANALYSIS_CACHE_CAPACITY),
+  mysql: new LruCache(ANALYSIS_CACHE_CAPACITY),
+};
 
 /** Load the parsers (PostgreSQL's is WebAssembly). Call once at start-up; safe to call again. */
 export async function initSqlParsers(): Promise<void> {
@@ -52,6 +60,8 @@ export function sqlParsersReady(): boolean {
 export function clearAnalysisCache(): void {
   caches.postgres.clear();
   caches.mysql.clear();
+  shapes.postgres.clear();
+  shapes.mysql.clear();
 }
 
 /**
@@ -67,9 +77,19 @@ export function analyze(sql: string, dialect: Dialect, options: AnalyzeOptions =
   if (dialect === "postgres" && !postgresParserReady()) {
     return seal(dialect, [rejected(dialect, sql, "not_initialised")]);
   }
+  const key = options.bypassCache ? null : analysisKey(sql, dialect);
+  const template = key === null ? undefined : shapes[dialect].get(key);
+  if (template !== undefined) {
+    const text = keyedStatementText(sql);
+    // Not kept by its text as well: one shape with ever new constants would push every other text out.
+    return seal(dialect, [withText(template, dialect === "postgres" ? postgresIdentity(text) : mysqlIdentity(text))]);
+  }
   const analysis = seal(dialect, run(sql, dialect, options));
   if (!options.bypassCache && analysis.statements.every((s) => s.errorCode !== "time_budget_exceeded")) {
     cache.set(sql, analysis);
+    // A shape is kept only for one statement that analysed, cut from the text as shape-key.ts cuts it.
+    const only = analysis.statements.length === 1 ? analysis.statements[0]! : undefined;
+    if (key !== null && only !== undefined && only.kind !== "unknown" && only.text === keyedStatementText(sql)) shapes[dialect].set(key, only);
   }
   return analysis;
 }

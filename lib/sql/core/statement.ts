@@ -121,3 +121,13 @@ export function unknownStatement(
 export function plainIdentity(text: string, fingerprint: () => string): StatementText {
   return { text, normalized: () => text, fingerprint };
 }
+
+/** The same analysis for another text of the same shape (lib/sql/shape-key.ts): every field but the text's own. */
+export function withText(template: StatementAnalysis, identity: StatementText): StatementAnalysis {
+  const base: Record<string, unknown> = {};
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(template))) {
+    if (key === "normalized" || key === "fingerprint") continue;
+    base[key] = key === "text" ? identity.text : descriptor.value;
+  }
+  return withLazyText(base, identity) as unknown as StatementAnalysis;
+}

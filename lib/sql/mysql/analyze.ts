@@ -107,3 +107,13 @@ function absorbAnalysis(facts: StatementFacts, inner: StatementAnalysis, execute
   for (const t of inner.tablesWritten) facts.written.add(t);
   for (const w of inner.writes ?? []) facts.writes.push(w);
 }
+
+/** The text identity of one already-split MySQL statement (its normalized form computed on first read). */
+export function mysqlIdentity(text: string): StatementText {
+  let normalized: string | undefined;
+  const normal = () => (normalized ??= (() => {
+    const prepared = prepareMysql(text);
+    return prepared.ok && prepared.statements.length === 1 ? prepared.statements[0]!.normalized : text;
+  })());
+  return { text, normalized: normal, fingerprint: () => hash64(fingerprintText(normal())) };
+}
