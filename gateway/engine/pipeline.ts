@@ -89,7 +89,7 @@ export class StatementPipeline {
       });
       await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
-      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor);
+      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor, request.authorize);
     }
     return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
   }
@@ -141,7 +141,11 @@ export class StatementPipeline {
     await authorize?.(connection);
     const started = Date.now();
     let status = request.status;
-    if (status === "pending" && waitMs > 0) status = await this.deps.waiter.wait(approvalId, { timeoutMs: waitMs, signal });
+    if (status === "pending" && waitMs > 0) {
+      status = await this.deps.waiter.wait(approvalId, { timeoutMs: waitMs, signal });
+      // A person may have taken the grant away while the statement waited: checked again before it is consumed.
+      await authorize?.(connection);
+    }
     if (status === "pending" && request.expiresAt <= this.now()) status = "expired";
     const sessionId = request.sessionId ?? "";
     const ticket = this.ticket(request.id, status, request.expiresAt, request.decision);

@@ -78,7 +78,7 @@ export class EngineSession {
   async submit(sql: string, params: readonly unknown[], options: SubmitOptions): Promise<Outcome> {
     const connection = await this.#authorized();
     try {
-      return await this.#core.pipeline().submit({ agent: this.agent, connection, sessionId: this.id, sql, params, ...options });
+      return await this.#core.pipeline().submit({ agent: this.agent, connection, sessionId: this.id, sql, params, ...options, authorize: this.#grantTo });
     } catch (error) {
       if (this.#fields.shared && error instanceof EngineError && error.code === "recording_unavailable") this.#core.forget(this.id);
       throw error;
@@ -86,10 +86,14 @@ export class EngineSession {
   }
 
   /** Continues a statement this agent left waiting for approval (on `executor`, or the pool). */
-  async resume(approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor): Promise<Outcome> {
-    await this.#authorized();
-    return this.#core.pipeline().resume(this.agent, approvalId, waitMs, signal, executor);
+  resume(approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor): Promise<Outcome> {
+    return this.#core.pipeline().resume(this.agent, approvalId, waitMs, signal, executor, this.#grantTo);
   }
+
+  /** The agent still holds a grant to `connection` (an approval's, which is this session's when it was asked here). */
+  readonly #grantTo = async (connection: Connection): Promise<void> => {
+    await this.#core.authorize(this.agent, connection.name);
+  };
 
   /**
    * The decision a statement would get now, with nothing recorded: a protocol's prepare step (PostgreSQL Parse).

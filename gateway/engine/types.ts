@@ -27,6 +27,8 @@ export interface StatementRequest {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (pgwire sends a NoticeResponse naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /** Checks the agent still holds a grant to the connection (before and after an approval wait). */
+  readonly authorize?: (connection: Connection) => Promise<void>;
   /** The statement's decision at its prepare step (PostgreSQL Parse), kept while it still holds (see Prepared). */
   readonly prepared?: Prepared;
 }

@@ -248,7 +248,13 @@ export class WireConnection {
 
   async #parse(message: Parse, frame: Frame): Promise<void> {
     const { session } = this.#deps;
-    const prepared = await session.decide(message.sql);
+    let prepared: Prepared;
+    try {
+      prepared = await session.decide(message.sql);
+    } catch (error) {
+      this.#failGroup(this.#failureFrame(error)); // a grant taken away: refused like a statement, not the session
+      return;
+    }
     const { analysis, decision } = prepared;
     if (decision.action === "block") {
       await session.refused(message.sql, analysis, decision).catch(() => undefined);
