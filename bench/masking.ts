@@ -116,6 +116,16 @@ const detectRates = timeRuns(() => {
   return texts.length;
 });
 
+// 3. Rows with detectors on every column (policy `detectors: all`, the default): the masked columns as in 1, every
+// other column through the detectors. Most cells are ids, names, dates and flags, which the prefilter passes at once.
+const everyColumn: MaskingPlan = Array.from({ length: COLUMNS }, (_, i) => (plan[i] ? { ...plan[i]!, detect: true } : { strategy: null, detect: true }));
+const detectingMasker = compileRowMasker(everyColumn, { hashKey: "bench-key-0123456789abcdef" });
+const notes = rows.map((r, i) => [...r.slice(0, 8), texts[i], r[9]]);
+const allRates = timeRuns(() => {
+  for (let i = 0; i < ROWS; i++) sink += detectingMasker(notes[i]!).length;
+  return ROWS * COLUMNS;
+});
+
 console.log(`masking bench (median of ${RUNS} runs, single thread, node ${process.version})`);
 console.log(
   `  column masking: ${fmt(median(maskRates))} cells/s total ` +
@@ -126,6 +136,8 @@ console.log(
   `  detectors:      ${fmt(median(detectRates))} cells/s ` +
     `(${fmt(texts.length)} mixed text cells, ${fmt(found)} redacted)`,
 );
-console.log(`  targets: column masking ≥ 2,000,000 cells/s, detectors ≥ 300,000 cells/s`);
+console.log(`  every column:   ${fmt(median(allRates))} cells/s (the rows of 1 with a free-text column, detectors on all ${COLUMNS} columns)`);
+console.log(`  targets: column masking ≥ 2,000,000 cells/s, every column with detectors ≥ 2,000,000 cells/s, detectors on free text ≥ 300,000 cells/s`);
+console.log(`RESULT bench=masking column_cells_per_s=${Math.round(median(maskRates))} every_column_cells_per_s=${Math.round(median(allRates))} free_text_cells_per_s=${Math.round(median(detectRates))}`);
 console.log(`reproduce: ${COMMAND}`);
 if (sink < 0) console.log(sink);

@@ -17,6 +17,9 @@ function walk(value: unknown, depth: number): unknown {
     case "string":
       return redactDetected(value);
     case "number":
+      // An integer below 10^12 has fewer than 13 digits: nothing is detected in it (fractions are looked at).
+      if (Number.isInteger(value) && Math.abs(value) < 1e12) return value;
+    // falls through
     case "bigint": {
       // Only integers of 13+ digits can hold a card; nothing else is detected in a bare number.
       const text = String(value);
