@@ -18,10 +18,10 @@ describe("decisionView", () => {
     expect(view.plans).toEqual([
       {
         statementIndex: 0,
-        otherDetectors: false,
+        otherDetectors: true,
         columns: [
           { index: 0, name: "name", strategy: "partial (first 1, last 0)", detectors: false, source: "customers.name", via: "direct", rule: "test/mask-name" },
-          { index: 1, name: "id", strategy: null, detectors: false },
+          { index: 1, name: "id", strategy: null, detectors: true },
         ],
       },
     ]);

@@ -2,7 +2,7 @@ import { indexCatalog, type CatalogIndex } from "./catalog";
 import { compileConditions, type Condition } from "./conditions";
 import type { Catalog, EvaluationContext, RuleRef } from "./decision";
 import { compileGlobSet, type GlobSet } from "./glob";
-import { compileMasks, type MaskIndex } from "./masks";
+import { compileColumnSet, compileMasks, type ColumnSet, type MaskIndex } from "./masks";
 import type { Action, MaskAction, Policy, PolicySettings, Scope } from "./model";
 
 // compilePolicy runs once per policy change: globs, regexes and the masked-column index are built here so
@@ -39,6 +39,8 @@ export interface CompiledPolicy {
   readonly maxRows?: number;
   /** The most thorough detector setting of the policies. */
   readonly detectors: PolicySettings["detectors"];
+  /** Columns the policies' settings call safe: no detectors on them when returned as they are. */
+  readonly safeColumns: ColumnSet;
 }
 
 const ACTION_RANK = { allow: 0, require_approval: 1, block: 2 } as const;
@@ -53,6 +55,7 @@ export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Ca
   let defaultActionPolicy = "";
   let maxRows: number | undefined;
   let detectors: PolicySettings["detectors"] = "off";
+  const safeColumns: string[] = [];
   if (list.length === 0) defaultAction = "require_approval";
   for (const policy of list) {
     const s = policy.settings;
@@ -62,6 +65,7 @@ export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Ca
     }
     if (s.maxRows !== undefined) maxRows = maxRows === undefined ? s.maxRows : Math.min(maxRows, s.maxRows);
     if (DETECTOR_RANK[s.detectors] > DETECTOR_RANK[detectors]) detectors = s.detectors;
+    safeColumns.push(...(s.safeColumns ?? []));
     for (const rule of policy.rules) {
       if (!rule.enabled) continue;
       const ref: RuleRef = { policyId: policy.id, ruleId: rule.id, ruleName: rule.name };
@@ -84,6 +88,7 @@ export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Ca
     defaultActionPolicy,
     ...(maxRows !== undefined ? { maxRows } : {}),
     detectors,
+    safeColumns: compileColumnSet(safeColumns),
   };
 }
 

@@ -141,7 +141,7 @@ const input: PolicyInput = {
   id: DEFAULT_POLICY_ID,
   name: "Airlock defaults",
   description: "Fail closed: unanalysable statements need approval, destructive ones are blocked, writes need approval, reads are allowed.",
-  settings: { defaultAction: "require_approval", maxRows: 1000, detectors: "unknown" },
+  settings: { defaultAction: "require_approval", maxRows: 1000, detectors: "all" },
   rules,
 };
 

@@ -49,7 +49,7 @@ describe("parsePolicyDocument", () => {
     if (!r.ok) return;
     const p = r.policy;
     expect(p.version).toBe(1);
-    expect(p.settings).toEqual({ defaultAction: "require_approval", maxRows: 500, detectors: "unknown" });
+    expect(p.settings).toEqual({ defaultAction: "require_approval", maxRows: 500, detectors: "all" });
     expect(p.rules[0].enabled).toBe(true);
     expect(p.rules[0].scope).toEqual({ connections: [], agentGroups: [], agents: [] });
     expect(p.rules[1].action).toEqual({ type: "require_approval", approverRoles: ["approver"], minApprovals: 2, expirySeconds: 900 });

@@ -50,6 +50,7 @@ export function evaluate(
     anyActive: active.includes(true),
     catalog: ctx.catalog !== undefined ? indexCatalog(ctx.catalog) : compiled.catalog,
     detectors: compiled.detectors,
+    safeColumns: compiled.safeColumns,
     tableCache: new Map(),
   };
   const rules = inScope(compiled.rules, ctx, tracer);

@@ -232,9 +232,21 @@ describe("masking: other routes", () => {
 });
 
 describe("masking: detectors", () => {
-  it("run on columns of unknown origin only, by default", () => {
+  it("run on every column no strategy masks, by default (a known column can hold free text)", () => {
     const s = select(out("id", "customers.id"), { name: "f", sources: [], direct: false }, out("ssn", "customers.ssn"));
-    expect(plan(decide(s)).columns.map((c) => c.detectors)).toEqual([false, true, false]);
+    expect(plan(decide(s)).columns.map((c) => c.detectors)).toEqual([true, true, false]);
+  });
+
+  it("run on columns of unknown origin only with detectors: unknown", () => {
+    const p = policy([], { settings: { defaultAction: "allow", detectors: "unknown" } });
+    const s = select(out("id", "customers.id"), { name: "f", sources: [], direct: false }, out("ssn", "customers.ssn"));
+    expect(plan(decide(s, compilePolicy([p]))).columns.map((c) => c.detectors)).toEqual([false, true, false]);
+  });
+
+  it("skip the columns the settings call safe, when returned as they are; a value computed from one keeps them", () => {
+    const p = policy([], { settings: { defaultAction: "allow", detectors: "all", safeColumns: ["customers.id", "*.created_at"] } });
+    const s = select(out("id", "customers.id"), out("created_at", "orders.created_at"), expr("id2", "customers.id"), out("name", "customers.name"));
+    expect(plan(decide(s, compilePolicy([p]))).columns.map((c) => c.detectors)).toEqual([false, false, true, true]);
   });
 
   it("run on computed columns when the statement calls functions (a function may read anything)", () => {

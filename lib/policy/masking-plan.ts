@@ -2,7 +2,7 @@ import type { OutputColumn, SourceColumn, StatementAnalysis } from "../sql/types
 import type { CatalogIndex } from "./catalog";
 import { writesRows } from "./conditions";
 import type { ColumnPlan, MaskingPlan, PolicyTracer, ReasonCode, RuleRef } from "./decision";
-import { derivedStrategy, stronger, type CompiledMask, type MaskHit, type MaskIndex } from "./masks";
+import { derivedStrategy, stronger, type ColumnSet, type CompiledMask, type MaskHit, type MaskIndex } from "./masks";
 import type { PolicySettings } from "./model";
 import type { MaskStrategy } from "./strategy";
 
@@ -25,6 +25,8 @@ export interface MaskEnv {
   readonly anyActive: boolean;
   readonly catalog: CatalogIndex;
   readonly detectors: PolicySettings["detectors"];
+  /** Columns called safe in the settings: a direct pass-through of one gets no detectors. */
+  readonly safeColumns: ColumnSet;
   /** Per evaluation: table → the rule that masks one of its columns (null: none). */
   readonly tableCache: Map<string, MaskHit | null>;
 }
@@ -149,7 +151,8 @@ class Planner {
     }
     const chosen = best as { strategy: MaskStrategy; because: NonNullable<ColumnPlan["because"]> } | undefined;
     const unknownOrigin = sources.length === 0 || (!direct && this.stmt.functions.length > 0);
-    const detectors = chosen === undefined && (this.env.detectors === "all" || (this.env.detectors === "unknown" && unknownOrigin));
+    const safe = direct && sources.length === 1 && this.env.safeColumns.size > 0 && this.env.safeColumns.has(sources[0]!.table, sources[0]!.column);
+    const detectors = chosen === undefined && !safe && (this.env.detectors === "all" || (this.env.detectors === "unknown" && unknownOrigin));
     this.anyDetectors ||= detectors;
     if (chosen !== undefined) this.touches = true;
     const index = this.columns.length;

@@ -101,3 +101,20 @@ export function stronger(a: MaskStrategy, b: MaskStrategy): MaskStrategy {
 export function derivedStrategy(option: "redact" | "null"): MaskStrategy {
   return option === "null" ? { kind: "null" } : { kind: "redact" };
 }
+
+/** Columns named by `table.column` globs, matched as mask rules match them (a pattern without a table: any table). */
+export interface ColumnSet {
+  readonly size: number;
+  has(table: string, column: string): boolean;
+}
+
+export function compileColumnSet(patterns: readonly string[]): ColumnSet {
+  const entries = patterns.map((pattern) => {
+    const [tablePart, columnPart] = splitQualified(pattern);
+    return { table: tablePart === undefined || tablePart === "*" ? undefined : compileQualifiedGlob(tablePart), column: compileGlob(columnPart) };
+  });
+  return {
+    size: entries.length,
+    has: (table, column) => entries.some((e) => e.column.matches(column) && (e.table === undefined || e.table.matches(table))),
+  };
+}

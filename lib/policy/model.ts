@@ -157,8 +157,16 @@ export const policySettingsSchema = z.strictObject({
   defaultAction: z.enum(["allow", "require_approval", "block"]).default("require_approval"),
   /** The most rows a result may return; the gateway enforces it, the agent is told to use LIMIT. */
   maxRows: z.number().int().min(1).max(10_000_000).optional(),
-  /** When value detectors run on results: never, on columns whose origin is unknown, or on every column. */
-  detectors: z.enum(["off", "unknown", "all"]).default("unknown"),
+  /**
+   * When value detectors run on results: on every column (the default: sensitive values are found wherever they
+   * sit, free text included), only on columns whose origin is unknown, or never.
+   */
+  detectors: z.enum(["off", "unknown", "all"]).default("all"),
+  /**
+   * Columns known to hold nothing sensitive (`table.column` globs, e.g. `orders.tracking_number`, `*.created_at`):
+   * the detectors skip them when they are returned as they are. A computed value keeps its detectors.
+   */
+  safeColumns: z.array(columnGlobSchema).max(500).optional(),
 });
 
 export const policySchema = z
@@ -167,7 +175,7 @@ export const policySchema = z
     id: ruleIdSchema,
     name: z.string().trim().min(1).max(200),
     description: z.string().max(2000).optional(),
-    settings: policySettingsSchema.default({ defaultAction: "require_approval", detectors: "unknown" }),
+    settings: policySettingsSchema.default({ defaultAction: "require_approval", detectors: "all" }),
     rules: z.array(ruleSchema).max(1000),
   })
   .superRefine((policy, ctx) => {
