@@ -55,6 +55,8 @@ export interface RuleForm {
   regex: string;
   regexFlags: string;
   message: string;
+  /** What the agent should do instead (block and approval rules). */
+  hint: string;
   approverRoles: string[];
   minApprovals: string;
   expirySeconds: string;
@@ -105,6 +107,7 @@ export function emptyRule(type: RuleType = "mask"): RuleForm {
     regex: "",
     regexFlags: "i",
     message: "",
+    hint: "",
     approverRoles: ["approver", "admin"],
     minApprovals: "1",
     expirySeconds: "900",
@@ -148,9 +151,13 @@ export function ruleToForm(rule: Rule): RuleForm {
   form.regex = m.regex?.pattern ?? "";
   form.regexFlags = m.regex?.flags ?? "i";
   const a = rule.action;
-  if (a.type === "block") form.message = a.message;
+  if (a.type === "block") {
+    form.message = a.message;
+    form.hint = a.hint ?? "";
+  }
   if (a.type === "require_approval") {
     form.message = a.message ?? "";
+    form.hint = a.hint ?? "";
     form.approverRoles = [...a.approverRoles];
     form.minApprovals = String(a.minApprovals);
     form.expirySeconds = String(a.expirySeconds);
@@ -204,7 +211,7 @@ export function ruleFromForm(form: RuleForm): Record<string, unknown> {
       action = { type: "allow" };
       break;
     case "block":
-      action = { type: "block", message: form.message };
+      action = defined({ type: "block", message: form.message, hint: form.hint.trim() === "" ? undefined : form.hint });
       break;
     case "require_approval":
       action = defined({
@@ -213,6 +220,7 @@ export function ruleFromForm(form: RuleForm): Record<string, unknown> {
         minApprovals: num(form.minApprovals),
         expirySeconds: num(form.expirySeconds),
         message: form.message.trim() === "" ? undefined : form.message,
+        hint: form.hint.trim() === "" ? undefined : form.hint,
       });
       break;
     case "mask":

@@ -124,6 +124,9 @@ function DecidingAction({ rule, id, err, onChange }: PartProps) {
       <Field id={id("message")} label={approval ? "Message (optional)" : "Message to the agent"} help="Safe to show the agent: say why, and what to do instead" error={err("action.message")}>
         <TextInput id={id("message")} value={rule.message} onChange={(e) => onChange({ message: e.target.value })} {...describedBy(id("message"), err("action.message"))} />
       </Field>
+      <Field id={id("hint")} label="Hint (optional)" help="What the agent should do instead; shown with the refusal on every door" error={err("action.hint")}>
+        <TextInput id={id("hint")} value={rule.hint} onChange={(e) => onChange({ hint: e.target.value })} {...describedBy(id("hint"), err("action.hint"))} />
+      </Field>
       {approval ? (
         <div className="grid gap-4 sm:grid-cols-3">
           <CheckGroup id={id("roles")} legend="Who may approve" options={APPROVER_ROLES} value={rule.approverRoles} error={err("action.approverRoles")} onChange={(approverRoles) => onChange({ approverRoles })} />

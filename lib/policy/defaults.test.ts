@@ -132,3 +132,29 @@ describe("default policy", () => {
     expect(defaultPolicy().rules.length).toBeGreaterThan(10);
   });
 });
+
+describe("every refusal of the defaults says what to do instead", () => {
+  const blocked: [string, StatementAnalysis, RegExp][] = [
+    ["a dangerous PostgreSQL function", stmt({ kind: "select", functions: ["pg_read_file"], outputColumns: [{ name: "f", sources: [], direct: false }] }), /tables and views/],
+    ["LOAD_FILE", my({ kind: "select", functions: ["load_file"], fileAccess: true, outputColumns: [{ name: "f", sources: [], direct: false }] }), /server files/],
+    ["SET GLOBAL", my({ kind: "session", setting: "global.max_connections" }), /operator/],
+    ["COPY to a program", stmt({ kind: "copy", copy: { direction: "to", target: "program" }, tablesRead: ["t"] }), /STDOUT/],
+    ["DROP", stmt({ kind: "ddl", ddl: { action: "drop", objectType: "table" }, tablesWritten: ["t"] }), /migration/],
+    ["TRUNCATE", stmt({ kind: "truncate", tablesWritten: ["t"] }), /DELETE/],
+    ["SET ROLE", stmt({ kind: "session", setting: "role" }), /operator/],
+    ["pg_statistic", stmt({ kind: "select", tablesRead: ["pg_catalog.pg_statistic"], outputColumns: [out("x", "pg_catalog.pg_statistic.x")] }), /information_schema/],
+  ];
+  it.each(blocked)("%s", (_name, statement, hint) => {
+    const d = decide(statement);
+    expect(d.action).toBe("block");
+    expect(d.hints.length).toBeGreaterThan(0);
+    expect(d.hints.join(" ")).toMatch(hint);
+  });
+
+  it("a block rule written without a hint still gets one, naming the rule", () => {
+    const custom = compilePolicy({ ...defaultPolicy(), rules: [{ id: "no-orders", name: "No orders", enabled: true, scope: { connections: [], agentGroups: [], agents: [] }, match: { tables: ["orders"] }, action: { type: "block", message: "not here" } }] } as never);
+    const d = evaluate(custom, analysis(stmt({ kind: "select", tablesRead: ["orders"] })), context());
+    expect(d.action).toBe("block");
+    expect(d.hints.join(" ")).toMatch(/No orders/);
+  });
+});

@@ -86,7 +86,7 @@ export function evaluate(
       const what = rule.conditions.length === 0 ? "every statement" : rule.conditions.map((c) => c.describe(view)).join(", ");
       tracer?.rule(rule.ref, unit.index, true, what + roleNote(unit.role));
       const matched: MatchedRule = { ...rule.ref, action: rule.action.type, statementIndex: unit.index, what: what + roleNote(unit.role) };
-      const hint = rule.conditions.find((c) => c.hint !== undefined)?.hint;
+      const hint = ("hint" in rule.action ? rule.action.hint : undefined) ?? rule.conditions.find((c) => c.hint !== undefined)?.hint;
       if (rule.action.type === "block") {
         out.blocks.push({ matched, reason: { code: "rule_block", message: rule.action.message, statementIndex: unit.index, rule: rule.ref }, ...(hint ? { hint } : {}) });
       } else if (rule.action.type === "require_approval") {

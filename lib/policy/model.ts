@@ -94,6 +94,8 @@ export const matchSchema = z.strictObject({
 const blockActionSchema = z.strictObject({
   type: z.literal("block"),
   message: z.string().trim().min(1).max(500),
+  /** What the agent should do instead, shown with the refusal on every door (HTTP `hints`, PostgreSQL HINT, MCP). */
+  hint: z.string().trim().min(1).max(500).optional(),
 });
 
 const approvalActionSchema = z.strictObject({
@@ -102,6 +104,8 @@ const approvalActionSchema = z.strictObject({
   minApprovals: z.number().int().min(1).max(10).default(1),
   expirySeconds: z.number().int().min(30).max(7 * 24 * 3600).default(900),
   message: z.string().trim().min(1).max(500).optional(),
+  /** What the agent should know while it waits, or how to avoid the wait. */
+  hint: z.string().trim().min(1).max(500).optional(),
 });
 
 const maskActionSchema = z.strictObject({

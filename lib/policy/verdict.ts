@@ -86,6 +86,8 @@ export function assembleDecision(
   if (blocks.length > 0) {
     const first = blocks[0];
     const hints = unique([...blocks.map((b) => b.hint), ...maskHints]);
+    // Every refusal says what to do next, even for a rule whose author gave no hint.
+    if (hints.length === 0) hints.push(fallbackHint(first));
     tracer?.decision?.("block", first.reason.message);
     return { action: "block", ...base, hints, message: first.reason.message, code: first.reason.code, statementIndex: first.reason.statementIndex };
   }
@@ -155,4 +157,12 @@ function unique(items: readonly (string | undefined)[]): string[] {
   const out: string[] = [];
   for (const i of items) if (i !== undefined && i !== "" && !out.includes(i)) out.push(i);
   return out;
+}
+
+/** What an agent can do about a block nobody wrote a hint for. */
+function fallbackHint(block: Finding): string {
+  const rule = block.reason.rule;
+  return rule
+    ? `Change the statement so that the rule "${rule.ruleName}" (policy ${rule.policyId}) does not apply to it; if it should be allowed, a policy author can change that rule.`
+    : "Change the statement; if it should be allowed, a policy author can add a rule for it.";
 }

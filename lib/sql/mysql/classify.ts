@@ -46,10 +46,8 @@ function classify(ast: MyNode, identity: StatementText, w: MysqlWalker): Classif
     case "use":
       return { kind: "session", setting: "database" };
     case "set": {
-      const first = listItems(ast.expr)[0];
-      const variable = isNode(first) && isNode(first.left) ? nameOf(first.left.name) : undefined;
       w.expr(ast.expr, w.scope(undefined), []);
-      return { kind: "session", setting: (variable ?? "unknown").toLowerCase() };
+      return { kind: "session", ...settingOf(ast, identity.normalized()) };
     }
     case "transaction":
       return { kind: "transaction" };
@@ -114,4 +112,27 @@ function limitOf(limit: unknown): Pick<Classification, "hasLimit" | "limit"> {
   const countNode = limit.seperator === "," ? values[1] : values[0];
   const count = numberValue(countNode);
   return count !== undefined ? { hasLimit: true, limit: count } : { hasLimit: true };
+}
+
+/**
+ * The variable a SET changes, as policy sees it: `global.<name>` when it changes the server's value for everyone
+ * (GLOBAL, PERSIST, PERSIST_ONLY, @@global.…; the parser drops those keywords, so the text says it), the plain name
+ * for the session's own. Several assignments in one SET leave the setting unknown, which policy treats as possibly
+ * any setting (a block rule on settings then applies).
+ */
+function settingOf(ast: MyNode, text: string): { setting?: string } {
+  const items = listItems(ast.expr);
+  const userVariable = (item: unknown) => isNode(item) && isNode(item.left) && item.left.prefix === "@";
+  if (items.length > 1 && items.every(userVariable)) return { setting: "user_variables" };
+  if (items.length !== 1) return {};
+  const first = items[0];
+  const left = isNode(first) && isNode(first.left) ? first.left : undefined;
+  const name = left ? nameOf(left.name)?.toLowerCase() : undefined;
+  if (name === undefined) return {};
+  const members = left && Array.isArray(left.members) ? (left.members as unknown[]).filter((m): m is string => typeof m === "string") : [];
+  const scoped = members.length > 0 ? `${name}.${members.join(".").toLowerCase()}` : name;
+  if (/^(global|persist|persist_only)\./.test(scoped)) return { setting: scoped.replace(/^(persist|persist_only)\./, "global.") };
+  if (/^\s*set\s+(global|persist|persist_only)\b/i.test(text)) return { setting: `global.${scoped}` };
+  if (/^(session|local)\./.test(scoped)) return { setting: scoped.replace(/^(session|local)\./, "") };
+  return { setting: scoped };
 }
