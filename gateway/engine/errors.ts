@@ -4,6 +4,7 @@
 export type EngineErrorCode =
   | "sql_too_large" // the statement text is over the size limit
   | "bad_params" // parameters that cannot be sent with this statement
+  | "syntax_error" // the database's grammar rejects the statement: answered at once, never sent for approval
   | "transaction_control" // BEGIN/COMMIT/… through a door without a session of its own
   | "recording_unavailable" // the store cannot record the statement: it is not run
   | "target_unavailable" // the target database cannot be reached
@@ -24,7 +25,7 @@ export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
-    readonly detail: { sqlState?: string; mysqlErrno?: number; statementIndex?: number } = {},
+    readonly detail: { sqlState?: string; mysqlErrno?: number; statementIndex?: number; position?: number } = {},
   ) {
     super(message);
     this.name = "EngineError";

@@ -1,7 +1,7 @@
 import { analyze } from "../../lib/sql";
 import type { Analysis } from "../../lib/sql/types";
 import { evaluate, type Catalog, type Decision } from "../../lib/policy";
-import type { MaskingOptions } from "../../lib/masking";
+import { redactDetected, type MaskingOptions } from "../../lib/masking";
 import { approvalBinding } from "../../lib/approvals/binding";
 import { openSecret, sealSecret } from "../../lib/crypto/secret-box";
 import type { Store } from "../../lib/store/client";
@@ -61,6 +61,7 @@ export class StatementPipeline {
     if (params.length > 0 && analysis.statements.length > 1) {
       throw new EngineError("bad_params", "Parameters can only be sent with a single statement");
     }
+    if (!reuse) await this.refuseSyntaxErrors(sessionId, connection, sql, params, analysis);
     const decision = reuse ? prepared.decision : await this.decide(analysis, agent, connection);
     const statementEvent = await this.recordDecided(sessionId, connection, sql, params, analysis, decision);
     const decided = decidedFields(sessionId, agent, connection, analysis, decision);
@@ -102,6 +103,37 @@ export class StatementPipeline {
     const policies = this.deps.policies.current();
     const analysis = analyze(sql, dialectOf(connection));
     return { sql, analysis, decision: await this.decide(analysis, agent, connection), policies, connectionVersion: connection.updatedAt.getTime() };
+  }
+
+  /**
+   * A statement the database's grammar rejects is answered at once with the grammar's own message (and recorded),
+   * never sent to a person for approval. PostgreSQL: Airlock's parser is the server's. MySQL: where Airlock's analysis
+   * could not parse a statement, the target's parser is asked without running it; what it accepts goes on to policy.
+   */
+  private async refuseSyntaxErrors(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis): Promise<void> {
+    for (let index = 0; index < analysis.statements.length; index++) {
+      const statement = analysis.statements[index]!;
+      if (statement.kind !== "unknown" || statement.errorCode !== "parse_error") continue;
+      let found: { message: string; position?: number; sqlState: string; mysqlErrno?: number } | undefined;
+      if (statement.syntaxError) found = { ...statement.syntaxError, sqlState: "42601" };
+      else {
+        const target = this.deps.targets.target(connection);
+        // The server unreachable or the prepare refused for another reason: it cannot tell, and policy decides.
+        const answer = target.checkSyntax ? await target.checkSyntax(statement.text).catch(() => ({ ok: true }) as const) : ({ ok: true } as const);
+        if (!answer.ok) found = { message: answer.message, sqlState: answer.sqlState, mysqlErrno: answer.errno };
+      }
+      if (found === undefined) continue;
+      const message = redactDetected(found.message);
+      await this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql });
+      await this.record(sessionId, "error", { code: "syntax_error", message, sqlState: found.sqlState, ...(found.position !== undefined ? { position: found.position } : {}) });
+      this.deps.metrics.error("syntax_error");
+      throw new EngineError("syntax_error", message, {
+        sqlState: found.sqlState,
+        ...(found.mysqlErrno !== undefined ? { mysqlErrno: found.mysqlErrno } : {}),
+        ...(found.position !== undefined ? { position: found.position } : {}),
+        ...(analysis.statements.length > 1 ? { statementIndex: index } : {}),
+      });
+    }
   }
 
   /** A prepared decision is reused only when it allowed the statement and nothing it was decided on has changed. */

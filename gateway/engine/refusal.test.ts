@@ -69,6 +69,7 @@ describe("engine failures", () => {
   const codes: EngineErrorCode[] = [
     "sql_too_large",
     "bad_params",
+    "syntax_error",
     "transaction_control",
     "recording_unavailable",
     "target_unavailable",

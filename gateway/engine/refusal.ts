@@ -32,6 +32,8 @@ export interface Refusal {
   readonly approval?: ApprovalTicket;
   /** The statement of a several-statement text that failed, and the target's own SQLSTATE when it failed there. */
   readonly statementIndex?: number;
+  /** A syntax error: the 1-based character position in the text it points at. */
+  readonly position?: number;
 }
 
 // MySQL's error numbers for the same conditions (ER_SPECIFIC_ACCESS_DENIED_ERROR, ER_QUERY_INTERRUPTED, …).
@@ -53,6 +55,7 @@ const MYSQL = {
 const ENGINE: Record<EngineErrorCode, { sqlState: string; mysqlErrno: number }> = {
   sql_too_large: { sqlState: "54000", mysqlErrno: MYSQL.tooBig },
   bad_params: { sqlState: "22023", mysqlErrno: MYSQL.wrongArguments },
+  syntax_error: { sqlState: "42601", mysqlErrno: MYSQL.syntax },
   transaction_control: { sqlState: "0A000", mysqlErrno: MYSQL.notSupported },
   recording_unavailable: { sqlState: "58000", mysqlErrno: MYSQL.unknown },
   target_unavailable: { sqlState: "08006", mysqlErrno: MYSQL.serverGone },
@@ -73,6 +76,7 @@ const ENGINE: Record<EngineErrorCode, { sqlState: string; mysqlErrno: number }> 
 /** The hints an engine failure carries, so a model knows what to do next. */
 const ENGINE_HINTS: Partial<Record<EngineErrorCode, string>> = {
   sql_too_large: "Send a smaller statement, or split it.",
+  syntax_error: "Fix the statement's syntax and send it again; nothing was run or sent for approval.",
   transaction_control: "Send the statements together in one text (it runs all or nothing), or use the PostgreSQL door for a session.",
   recording_unavailable: "Nothing was run. Try again shortly; an operator can see the recording's state on /readyz.",
   target_unavailable: "Nothing was run. Try again shortly.",
@@ -96,6 +100,7 @@ export function refusalOfError(error: EngineError): Refusal {
     sqlState: error.detail.sqlState ?? known.sqlState,
     mysqlErrno: error.detail.mysqlErrno ?? known.mysqlErrno,
     ...(error.detail.statementIndex !== undefined ? { statementIndex: error.detail.statementIndex } : {}),
+    ...(error.detail.position !== undefined ? { position: error.detail.position } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ const STATUS: Record<RefusalCode, number> = {
   approval_waiting: 202,
   sql_too_large: 413,
   bad_params: 400,
+  syntax_error: 400,
   transaction_control: 422,
   recording_unavailable: 503,
   target_unavailable: 502,
@@ -71,6 +72,7 @@ export function sendRefusal(response: ServerResponse, refusal: Refusal, ids: { s
     ...(approval ? { approval: ticketBody(approval) } : {}),
     ...(refusal.code === "target_error" && refusal.sqlState !== "XX000" ? { sqlState: refusal.sqlState } : {}),
     ...(!block && refusal.statementIndex !== undefined ? { statementIndex: refusal.statementIndex } : {}),
+    ...(refusal.code === "syntax_error" ? { sqlState: refusal.sqlState, ...(refusal.position !== undefined ? { position: refusal.position } : {}) } : {}),
     hints: refusal.hints,
     ...ids,
   });

@@ -22,6 +22,7 @@ export function refusalError(refusal: Refusal): Buffer {
     message,
     ...(refusal.code === "approval_waiting" ? { detail: refusal.message } : refusal.detail ? { detail: refusal.detail } : {}),
     ...(refusal.hints.length > 0 ? { hint: refusal.hints.join("\n") } : {}),
+    ...(refusal.position !== undefined ? { position: refusal.position } : {}),
   });
 }
 

@@ -105,9 +105,17 @@ export interface Target {
   close(): Promise<void>;
   /** Capability (PostgreSQL): where result columns come from, by relation oid; the engine masks by origin with it. */
   readonly relationOrigins?: RelationOrigins["relationOrigins"];
+  /**
+   * Capability (MySQL): the server's own parser on one statement, without running it (a server-side prepare, closed
+   * at once). For statements Airlock's MySQL analysis cannot parse: a syntax error is answered at once.
+   */
+  readonly checkSyntax?: (sql: string) => Promise<SyntaxCheck>;
   /** Capability (PostgreSQL): a connection of its own for one wire client, outside the pool; the caller closes it. */
   readonly openSession?: (options: WireSessionOptions) => Promise<PgWireSession>;
 }
+
+/** What the server's parser said of a statement: accepted (or it cannot tell), or a syntax error in its words. */
+export type SyntaxCheck = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly errno: number; readonly sqlState: string };
 
 /** "schema.table", column names and kind for relation oids (RowDescription's table oid). */
 export interface RelationOrigins {

@@ -117,6 +117,11 @@ export interface StatementAnalysis {
   /** unknown kind: `error` as a stable code. */
   readonly errorCode?: AnalysisErrorCode;
   /**
+   * unknown kind: the dialect's own parser rejected the text (PostgreSQL's, which is the server's grammar): a syntax
+   * error to answer at once, never a statement for a person to approve. Position: 1-based character in the text.
+   */
+  readonly syntaxError?: { readonly message: string; readonly position?: number };
+  /**
    * Every data modification, top-level and nested (data-modifying CTEs, EXPLAIN ANALYZE of a write).
    * Absent when the statement modifies no table rows.
    */

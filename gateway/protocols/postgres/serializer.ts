@@ -56,6 +56,8 @@ export interface ErrorFields {
   readonly message: string;
   readonly detail?: string;
   readonly hint?: string;
+  /** 1-based character position in the statement the error points at. */
+  readonly position?: number;
 }
 
 function fields(code: number, error: ErrorFields): Buffer {
@@ -65,6 +67,7 @@ function fields(code: number, error: ErrorFields): Buffer {
   writer.byte(0x4d).cstring(error.message); // M
   if (error.detail) writer.byte(0x44).cstring(error.detail); // D
   if (error.hint) writer.byte(0x48).cstring(error.hint); // H
+  if (error.position !== undefined) writer.byte(0x50).cstring(String(error.position)); // P
   return writer.byte(0).frame(code);
 }
 

@@ -5,7 +5,7 @@ import { SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, mysqlLeavesSessionState } from "../statement-head";
-import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
+import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, SyntaxCheck, Target, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
 import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
@@ -65,6 +65,10 @@ export class MysqlTarget implements Target {
 
   ping(): Promise<void> {
     return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => runQuiet(connection, "SELECT 1")));
+  }
+
+  checkSyntax(sql: string): Promise<SyntaxCheck> {
+    return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => prepareOnly(connection, sql)));
   }
 
   close(): Promise<void> {
@@ -205,6 +209,25 @@ export class MysqlTarget implements Target {
     }
   }
 
+}
+
+/** MySQL's and MariaDB's syntax errors (ER_PARSE_ERROR, ER_SYNTAX_ERROR); anything else says nothing of the syntax. */
+const SYNTAX_ERRNOS = new Set([1064, 1149]);
+
+/** COM_STMT_PREPARE parses without executing; the statement is closed at once and dropped from mysql2's cache. */
+function prepareOnly(connection: PoolConnection, sql: string): Promise<SyntaxCheck> {
+  return new Promise((resolve) => {
+    connection.prepare(sql, (error, statement) => {
+      if (error) {
+        const errno = (error as { errno?: number }).errno ?? 0;
+        resolve(SYNTAX_ERRNOS.has(errno) ? { ok: false, message: error.message, errno, sqlState: (error as { sqlState?: string }).sqlState ?? "42000" } : { ok: true });
+        return;
+      }
+      statement.close();
+      connection.unprepare(sql);
+      resolve({ ok: true });
+    });
+  });
 }
 
 /** pool.getConnection raced against the watch; a connection that arrives after the watch tripped goes back. */

@@ -89,6 +89,8 @@ export function buildStatement(
 export interface UnknownDetails {
   /** Facts a fallback scan could still establish (functions seen, file access), kept for policy. */
   facts?: StatementFacts;
+  /** The dialect's own grammar rejected the text (see StatementAnalysis.syntaxError). */
+  syntaxError?: { message: string; position?: number };
 }
 
 export function unknownStatement(
@@ -113,6 +115,7 @@ export function unknownStatement(
     ...(facts?.fileAccess ? { fileAccess: true } : {}),
     error: message,
     errorCode: code,
+    ...(details.syntaxError ? { syntaxError: Object.freeze({ ...details.syntaxError }) } : {}),
   };
   return withLazyText(base, identity) as unknown as StatementAnalysis;
 }

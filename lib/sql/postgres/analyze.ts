@@ -62,7 +62,7 @@ export function analyzePostgres(input: string, budget: Budget): StatementAnalysi
     stmts = (parseSync(input) as { stmts?: RawStatement[] }).stmts ?? [];
   } catch (error) {
     const { code, message } = describeFailure(error);
-    return [unknownStatement("postgres", rawIdentity(input.trim()), code, message)];
+    return [unknownStatement("postgres", rawIdentity(input.trim()), code, message, code === "parse_error" ? { syntaxError: syntaxErrorOf(error, input, message) } : {})];
   }
   if (stmts.length === 0) {
     return [unknownStatement("postgres", rawIdentity(input.trim()), "empty_statement")];
@@ -94,4 +94,12 @@ function textSlicer(input: string): (location: number, length: number | undefine
   const decoder = new TextDecoder();
   return (location, length) =>
     decoder.decode(bytes.subarray(location, length ? location + length : undefined)).trim();
+}
+
+/** PostgreSQL's own message, and the 1-based character position it points at (libpg-query reports a byte offset). */
+function syntaxErrorOf(error: unknown, input: string, message: string): { message: string; position?: number } {
+  const cursor = (error as { sqlDetails?: { cursorPosition?: unknown } }).sqlDetails?.cursorPosition;
+  if (typeof cursor !== "number" || cursor < 0) return { message };
+  const position = new TextDecoder().decode(new TextEncoder().encode(input).subarray(0, cursor)).length + 1;
+  return { message, position };
 }
