@@ -2,8 +2,8 @@ import { redactDetected } from "../../lib/masking";
 import { HIDDEN_ERROR_TEXT, mayQuoteStoredValue } from "../engine/error-text";
 import type { Frame, TransactionStatus } from "../protocols/postgres/messages";
 import type { Output } from "./output";
-import { Code, parseNotice } from "../protocols/postgres/parser";
-import { noticeFields } from "../protocols/postgres/serializer";
+import { Code, parseNotice, parseNotification } from "../protocols/postgres/parser";
+import { noticeFields, notificationResponse } from "../protocols/postgres/serializer";
 
 // The server's answers, matched to what the client asked. Every message forwarded to the target pushes an
 // Expectation; Airlock's own replies (a blocked statement's error, an approval notice) are queued among them
@@ -101,8 +101,10 @@ export class ResponseQueue {
         this.out.push(scrubNotice(frame, false));
         return true;
       case Code.ParameterStatus:
-      case Code.NotificationResponse:
         this.out.push(frame.raw);
+        return true;
+      case Code.NotificationResponse:
+        this.out.push(scrubNotification(frame));
         return true;
       default:
         break;
@@ -154,6 +156,14 @@ export class ResponseQueue {
       for (const frame of head.local) this.out.push(frame);
     }
   }
+}
+
+/** A NOTIFY on its way to a listening client: the value detectors run over its channel and payload (pg_notify(…, ssn)). */
+export function scrubNotification(frame: Frame): Buffer {
+  const notification = parseNotification(frame.payload);
+  const channel = redactDetected(notification.channel);
+  const payload = redactDetected(notification.payload);
+  return channel === notification.channel && payload === notification.payload ? frame.raw : notificationResponse(notification.processId, channel, payload);
 }
 
 /**

@@ -20,6 +20,9 @@ afterAll(async () => {
   await fx?.cleanup();
 });
 
+/** The problem fields a syntax error adds. */
+const where = (body: unknown) => body as { statementIndex?: number; position?: number };
+
 const approvals = () => fx.store.approvalRequest.count({ where: { agentId: fx.agent.id } });
 
 describe.each([
@@ -45,8 +48,8 @@ describe.each([
     expect(answer.status, answer.text).toBe(400);
     expect(answer.body.code).toBe("syntax_error");
     // MySQL texts are split before parsing; PostgreSQL parses the whole text and points into it
-    if (connection === "shop_mysql") expect(answer.body.statementIndex).toBe(1);
-    else expect(answer.body.position).toBeGreaterThan("UPDATE orders SET amount_cents = 0 WHERE id = 1;".length);
+    if (connection === "shop_mysql") expect(where(answer.body).statementIndex).toBe(1);
+    else expect(where(answer.body).position).toBeGreaterThan("UPDATE orders SET amount_cents = 0 WHERE id = 1;".length);
     expect(await approvals()).toBe(before);
   });
 });
@@ -55,7 +58,7 @@ test("PostgreSQL: the error points at the position PostgreSQL reports", async ()
   const sql = "SELECT id FROM orders WHER id = 1";
   const answer = await query(wire.gateway.url, fx.tokens.valid, { connection: "shop_pg", sql });
   expect(answer.status, answer.text).toBe(400);
-  expect(answer.body.position).toBe(sql.indexOf("id = 1") + 1);
+  expect(where(answer.body).position).toBe(sql.indexOf("id = 1") + 1);
 });
 
 test("MySQL: a statement the server accepts but Airlock's analysis cannot read still goes to approval", async () => {

@@ -57,7 +57,10 @@ describe("Prisma", () => {
     const through = createStore(`postgresql://agent:${fx.tokens.valid}@127.0.0.1:${wire.port}/airlock_store?sslmode=no-verify`, { maxConnections: 2 });
     try {
       const users = await through.user.findMany({ select: { email: true, roles: true }, orderBy: { email: "asc" } });
-      expect(users.map((user) => user.email)).toEqual((await fx.store.user.findMany({ select: { email: true }, orderBy: { email: "asc" } })).map((user) => user.email));
+      // every row comes back; the addresses themselves are found by the value detectors (on every column) and masked
+      const stored = (await fx.store.user.findMany({ select: { email: true }, orderBy: { email: "asc" } })).map((user) => user.email);
+      expect(users.map((user) => user.email)).toEqual(stored.map((email) => `****@${email.split("@")[1]}`));
+      expect(users.map((user) => user.roles)).toEqual((await fx.store.user.findMany({ select: { roles: true }, orderBy: { email: "asc" } })).map((user) => user.roles));
       const count = await through.agent.count({ where: { name: fx.agent.name } });
       expect(count).toBe(1);
       const [policies, connections] = await through.$transaction([through.policy.count(), through.connection.findMany({ select: { name: true }, where: { name: "shop_pg" } })]);

@@ -296,3 +296,9 @@ export function parseNotice(payload: Buffer): Notice {
   }
   return { fields };
 }
+
+/** NotificationResponse: the notifying backend's pid, the channel and the payload (LISTEN/NOTIFY). */
+export function parseNotification(payload: Buffer): { processId: number; channel: string; payload: string } {
+  const reader = new Reader(payload);
+  return { processId: reader.int32(), channel: reader.cstring(), payload: reader.cstring() };
+}

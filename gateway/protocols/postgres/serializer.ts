@@ -85,6 +85,10 @@ export function noticeFields(code: number, entries: Iterable<[string, string]>):
   return writer.byte(0).frame(code);
 }
 
+export function notificationResponse(processId: number, channel: string, payload: string): Buffer {
+  return writer.int32(processId).cstring(channel).cstring(payload).frame(Code.NotificationResponse);
+}
+
 export function rowDescription(columns: readonly FieldDescription[]): Buffer {
   writer.int16(columns.length);
   for (const column of columns) {
