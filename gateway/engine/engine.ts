@@ -8,6 +8,8 @@ import type { PgWireSession } from "../targets";
 import { dialectOf, evaluationContext } from "./context";
 import { EngineError } from "./errors";
 import { OriginMasks } from "./origins";
+import { ViewOrigins } from "./view-origins";
+import type { ColumnOrigins } from "./column-masks";
 import { StatementPipeline, type EngineDeps } from "./pipeline";
 import { EngineSession, type SessionCore } from "./session";
 import type { EngineAgent, FrontDoorName, Outcome, SessionExecutor } from "./types";
@@ -44,8 +46,8 @@ export class Engine {
   readonly #grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS);
   /** Recording sessions shared by a door's requests, by agent, door, client key and connection. */
   readonly #shared = new Map<string, string>();
-  /** One OriginMasks per agent, connection and target (its answers are cached until the policies change). */
-  readonly #origins = new Map<string, OriginMasks>();
+  /** One ColumnOrigins per agent, connection and target (its answers are cached until the policies change). */
+  readonly #origins = new Map<string, ColumnOrigins>();
 
   constructor(deps: Omit<EngineDeps, "origins">) {
     this.#deps = deps;
@@ -194,14 +196,19 @@ export class Engine {
     for (const [key, id] of this.#shared) if (id === sessionId) this.#shared.delete(key);
   }
 
-  #originMasks(agent: EngineAgent, connection: Connection): OriginMasks | undefined {
+  /** What masks a result by its columns' origins: PostgreSQL's RowDescription oids, MySQL's views; neither: none. */
+  #originMasks(agent: EngineAgent, connection: Connection): ColumnOrigins | undefined {
     const target = this.#deps.targets.target(connection);
-    if (!target.relationOrigins) return undefined;
+    const { relationOrigins, viewDefinitions } = target;
+    if (!relationOrigins && !viewDefinitions) return undefined;
     const key = `${agent.agentId}/${agent.groups.join(",")}/${connection.id}/${connection.updatedAt.getTime()}`;
     let found = this.#origins.get(key);
     if (found === undefined) {
       if (this.#origins.size >= 1_000) this.#origins.clear();
-      this.#origins.set(key, (found = new OriginMasks(this.#deps.policies, target as Required<Pick<typeof target, "relationOrigins">>, agent, connection)));
+      found = relationOrigins
+        ? new OriginMasks(this.#deps.policies, { relationOrigins: (oids) => relationOrigins.call(target, oids) }, agent, connection)
+        : new ViewOrigins(this.#deps.policies, (tables) => viewDefinitions!.call(target, tables), agent, connection);
+      this.#origins.set(key, found);
     }
     return found;
   }

@@ -36,6 +36,11 @@ export class OriginMasks {
     private readonly connection: Connection,
   ) {}
 
+  /** ColumnOrigins: by each column's table oid and attribute number (the statement's analysis is not needed). */
+  masks(_statement: unknown, columns: readonly { readonly tableOid?: number; readonly columnNumber?: number }[]): OriginMask[] | Promise<OriginMask[]> {
+    return this.strategies(columns.map((column) => ({ tableOid: column.tableOid ?? 0, columnNumber: column.columnNumber ?? 0 })));
+  }
+
   /** One entry per field: the masked source column's strategy, or null. Synchronous when every answer is known. */
   strategies(fields: readonly FieldOrigin[]): OriginMask[] | Promise<OriginMask[]> {
     const compiled = this.policies.current();

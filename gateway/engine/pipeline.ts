@@ -13,10 +13,9 @@ import { createApprovalRequest, consumeApproval, type ApprovalWaiter } from "../
 import type { Metrics } from "../metrics";
 import type { PolicyCache } from "./policy-cache";
 import { EngineError } from "./errors";
-import type { OriginMasks } from "./origins";
 import { dialectOf, evaluationContext, rowLimitOf } from "./context";
 import { runStatements } from "./run-statements";
-import { resolveColumnMasks } from "./column-masks";
+import { resolveColumnMasks, type ColumnOrigins } from "./column-masks";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
 import type { ApprovalTicket, EngineAgent, Outcome, Prepared, SessionExecutor, StatementRequest } from "./types";
 
@@ -38,7 +37,7 @@ export interface EngineDeps {
   readonly maxSqlBytes: number;
   readonly clock?: () => Date;
   /** What masks a result by its columns' origins for this agent and connection (absent: the target reports none). */
-  readonly origins: (agent: EngineAgent, connection: Connection) => OriginMasks | undefined;
+  readonly origins: (agent: EngineAgent, connection: Connection) => ColumnOrigins | undefined;
 }
 
 export class StatementPipeline {
@@ -257,7 +256,7 @@ export class StatementPipeline {
   private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, signal?: AbortSignal) {
     const origins = this.deps.origins(agent, connection);
     return runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
-      columnMasks: (plan, columns) => resolveColumnMasks(origins, plan, columns),
+      columnMasks: (plan, columns, index) => resolveColumnMasks(origins, plan, columns, analysis.statements[index]),
       rowLimit: rowLimitOf(connection, decision),
       timeoutMs: connection.statementTimeoutMs,
       readOnly: connection.readOnly,

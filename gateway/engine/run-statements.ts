@@ -23,7 +23,7 @@ export interface RunOptions {
    * followed through its definition, a masked table column reached in a way the analysis could not see) and the
    * detectors, through lib/masking's resolver.
    */
-  readonly columnMasks: (plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[]) => ResolvedMasks | Promise<ResolvedMasks>;
+  readonly columnMasks: (plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[], statementIndex: number) => ResolvedMasks | Promise<ResolvedMasks>;
 }
 
 type TargetColumn = TargetResult["columns"][number];
@@ -53,7 +53,7 @@ export async function runStatements(
   } catch (error) {
     throw engineErrorFrom(error, plans);
   }
-  const masks = await Promise.all(raw.map((result, index) => options.columnMasks(plans[index], result.columns.map(originOf))));
+  const masks = await Promise.all(raw.map((result, index) => options.columnMasks(plans[index], result.columns.map(originOf), index)));
   return raw.map((result, index) => maskResult(index, result, masks[index]!, options.masking));
 }
 

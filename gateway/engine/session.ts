@@ -1,13 +1,12 @@
 import type { ResolvedMasks } from "../../lib/masking";
 import type { Decision, MaskingPlan } from "../../lib/policy";
-import type { Analysis } from "../../lib/sql/types";
+import type { Analysis, StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 import type { AgentIdentity } from "../identity/types";
 import type { PgWireSession } from "../targets";
-import { resolveColumnMasks, type ResultColumnOrigin } from "./column-masks";
+import { resolveColumnMasks, type ColumnOrigins, type ResultColumnOrigin } from "./column-masks";
 import { rowLimitOf } from "./context";
 import { EngineError } from "./errors";
-import type { OriginMasks } from "./origins";
 import type { StatementPipeline } from "./pipeline";
 import type { ApprovalTicket, FrontDoorName, Outcome, Prepared, SessionExecutor } from "./types";
 
@@ -42,7 +41,7 @@ export interface SessionFields {
   readonly sessionId: string;
   /** A recording session shared by a door's requests (HTTP, MCP). */
   readonly shared: boolean;
-  readonly origins?: OriginMasks;
+  readonly origins?: ColumnOrigins;
   readonly pinned?: PgWireSession;
 }
 
@@ -110,8 +109,8 @@ export class EngineSession {
   }
 
   /** One mask per column of a result the door relays itself: plan + origins + detectors, through the resolver. */
-  columnMasks(plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[]): ResolvedMasks | Promise<ResolvedMasks> {
-    return resolveColumnMasks(this.#fields.origins, plan, columns);
+  columnMasks(plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[], statement?: StatementAnalysis): ResolvedMasks | Promise<ResolvedMasks> {
+    return resolveColumnMasks(this.#fields.origins, plan, columns, statement);
   }
 
   /** Most rows a statement so decided may return. */

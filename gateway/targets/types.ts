@@ -79,6 +79,8 @@ export interface SchemaDescription {
   readonly tables: readonly SchemaTable[];
   /** Schemas a bare table name resolves in, in order (pg: search_path; mysql: the connection's database). */
   readonly defaultSchemas: readonly string[];
+  /** MySQL: views by "schema.view" (and bare "view" in the connection's database), lowercased → defining SELECT. */
+  readonly views?: ReadonlyMap<string, string>;
 }
 
 export interface CatalogOptions {
@@ -110,6 +112,11 @@ export interface Target {
    * at once). For statements Airlock's MySQL analysis cannot parse: a syntax error is answered at once.
    */
   readonly checkSyntax?: (sql: string) => Promise<SyntaxCheck>;
+  /**
+   * Capability (MySQL): which of these tables (as a statement names them) are views, with their definitions as they
+   * are now (lowercased names → defining SELECT). The engine masks a view's columns by what they select.
+   */
+  readonly viewDefinitions?: (tables: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   /** Capability (PostgreSQL): a connection of its own for one wire client, outside the pool; the caller closes it. */
   readonly openSession?: (options: WireSessionOptions) => Promise<PgWireSession>;
 }

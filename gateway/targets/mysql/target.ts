@@ -9,7 +9,7 @@ import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, S
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
 import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
-import { readSchema } from "./schema";
+import { readSchema, readViews } from "./schema";
 import { runQuiet, streamStatement } from "./stream";
 import { mysqlTypeName } from "./type-names";
 
@@ -66,6 +66,34 @@ export class MysqlTarget implements Target {
   ping(): Promise<void> {
     return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => runQuiet(connection, "SELECT 1")));
   }
+
+  viewDefinitions(tables: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    return this.#inFlight.track(async () => {
+      // Known base tables (the catalog, kept 30 s) need no look-up; views and names not seen yet are read now.
+      const base = this.#baseTables(await this.#schema.describe(false));
+      const candidates = tables.filter((table) => !base.has(table.toLowerCase()));
+      if (candidates.length === 0) return new Map<string, string>();
+      return this.#withConnection(SCHEMA_TIMEOUT_MS, (connection) => readViews(connection, this.#settings.database, candidates));
+    });
+  }
+
+  /** The snapshot's base tables (not views), "schema.table" and bare names in the connection's database. */
+  #baseTables(snapshot: SchemaDescription): ReadonlySet<string> {
+    let base = this.#bases.get(snapshot);
+    if (base === undefined) {
+      const names = new Set<string>();
+      for (const table of snapshot.tables) {
+        const qualified = `${table.schema}.${table.name}`.toLowerCase();
+        if (snapshot.views?.has(qualified)) continue;
+        names.add(qualified);
+        if (table.schema === this.#settings.database) names.add(table.name.toLowerCase());
+      }
+      this.#bases.set(snapshot, (base = names));
+    }
+    return base;
+  }
+
+  readonly #bases = new WeakMap<SchemaDescription, ReadonlySet<string>>();
 
   checkSyntax(sql: string): Promise<SyntaxCheck> {
     return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => prepareOnly(connection, sql)));
