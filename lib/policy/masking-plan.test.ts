@@ -271,3 +271,21 @@ describe("masking: scope", () => {
     expect(kinds(evaluate(c, analysis(s), context({ agentGroups: ["staff"] })))).toEqual(["none"]);
   });
 });
+
+describe("masks by pattern: a copy in another schema or table is covered by intent", () => {
+  const byPattern = compilePolicy([
+    policy([
+      { id: "ssn-anywhere", name: "SSNs anywhere", action: { type: "mask", columns: ["*.ssn"], strategy: { kind: "redact" } } },
+      { id: "patient-cards", name: "Patients' cards in any schema", action: { type: "mask", columns: ["*.patients.card_*"], strategy: { kind: "card" } } },
+    ]),
+  ]);
+  const masked = (...columns: StatementAnalysis["outputColumns"]) => plan(decide(select(...columns), byPattern)).columns.map((c) => c.strategy?.kind ?? "none");
+
+  it("`*.ssn` masks an ssn column of any table in any schema", () => {
+    expect(masked(out("ssn", "patients.ssn"), out("ssn", "archive.people.ssn"), out("ssn_note", "people.ssn_note"))).toEqual(["redact", "redact", "none"]);
+  });
+
+  it("`*.patients.card_*` masks card columns of a patients table in any schema, not another table's", () => {
+    expect(masked(out("card_number", "patients.card_number"), out("card_last4", "copy.patients.card_last4"), out("card_number", "people.card_number"))).toEqual(["card", "card", "none"]);
+  });
+});
