@@ -455,6 +455,12 @@ async function main(): Promise<void> {
     if (sixteen) {
       process.stdout.write(`  ≥ ${rate(TARGET_RPS_16)} with 16 clients: ${rate(sixteen.gateway.perSecond)} — ${sixteen.gateway.perSecond >= TARGET_RPS_16 ? "met" : "MISSED"}\n`);
     }
+    // One machine-readable line. Recording today: the statement event is committed to the store before the target
+    // sees the statement (what the journal issue calls strict mode).
+    const fixed = (value: number | undefined, digits: number) => (value === undefined || Number.isNaN(value) ? "na" : value.toFixed(digits));
+    process.stdout.write(
+      `RESULT bench=http mode=strict added_p50_ms=${fixed(single && single.gateway.medianMs - single.direct.medianMs, 2)} added_p95_ms=${fixed(single && single.gateway.p95Ms - single.direct.p95Ms, 2)} c16_per_s=${fixed(sixteen?.gateway.perSecond, 0)}\n`,
+    );
     process.stdout.write(`load average now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
     process.stdout.write(`reproduce: ${COMMAND}\n`);
   } finally {

@@ -161,6 +161,7 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`\npgbench -S, ${SECONDS} s per run, median of ${ROUNDS} interleaved rounds (scale ${SCALE})\n`);
       process.stdout.write("clients   direct   pgbouncer   airlock   pgbouncer/direct   airlock/direct   airlock/pgbouncer\n");
+      const ratios: string[] = [];
       for (const clients of CLIENTS) {
         const d = median(results.direct[clients]!);
         const b = median(results.pgbouncer[clients]!);
@@ -168,7 +169,10 @@ async function main(): Promise<void> {
         process.stdout.write(
           `${String(clients).padStart(7)}  ${d.toFixed(0).padStart(7)}  ${b.toFixed(0).padStart(10)}  ${a.toFixed(0).padStart(8)}  ${(b / d).toFixed(2).padStart(17)}  ${(a / d).toFixed(2).padStart(15)}  ${(a / b).toFixed(2).padStart(18)}\n`,
         );
+        ratios.push(`c${clients}_tps=${a.toFixed(0)} c${clients}_vs_pgbouncer=${(a / b).toFixed(2)}`);
       }
+      // One machine-readable line (recording today: committed to the store before the target, the journal issue's strict mode).
+      process.stdout.write(`RESULT bench=pgwire mode=strict ${ratios.join(" ")}\n`);
 
       // 1M rows, every row masked, streamed through the gateway to psql (which keeps them; its memory is its own)
       const pid = wire.gateway.process.pid!;
