@@ -18,6 +18,7 @@ import { runStatements } from "./run-statements";
 import { resolveColumnMasks, type ColumnOrigins } from "./column-masks";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
 import type { ApprovalTicket, EngineAgent, Outcome, Prepared, SessionExecutor, StatementRequest } from "./types";
+import type { SyntaxCheck } from "../targets";
 
 // The one enforcement pipeline: analyse → decide → record → (await approval) → execute → mask → record. Reached
 // only through an EngineSession (engine.open), which has already authorised the agent for the connection and
@@ -105,22 +106,21 @@ export class StatementPipeline {
   }
 
   /**
-   * A statement the database's grammar rejects is answered at once with the grammar's own message (and recorded),
-   * never sent to a person for approval. PostgreSQL: Airlock's parser is the server's. MySQL: where Airlock's analysis
-   * could not parse a statement, the target's parser is asked without running it; what it accepts goes on to policy.
+   * A statement the database's grammar rejects is answered at once with the grammar's message (and recorded), never
+   * sent to a person for approval. Where Airlock's analysis could not parse a statement, the target's own parser is
+   * asked without running it (a prepare): what it accepts goes on to policy. Where it cannot tell (a statement kind
+   * it cannot prepare), PostgreSQL's parser in Airlock decides; on MySQL, policy does.
    */
   private async refuseSyntaxErrors(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis): Promise<void> {
     for (let index = 0; index < analysis.statements.length; index++) {
       const statement = analysis.statements[index]!;
       if (statement.kind !== "unknown" || statement.errorCode !== "parse_error") continue;
+      // The target's parser has the last word: Airlock's PostgreSQL parser may be of another version than the server.
+      const target = this.deps.targets.target(connection);
+      const answer: SyntaxCheck = target.checkSyntax ? await target.checkSyntax(statement.text).catch(() => ({ ok: "unknown" }) as const) : { ok: "unknown" };
       let found: { message: string; position?: number; sqlState: string; mysqlErrno?: number } | undefined;
-      if (statement.syntaxError) found = { ...statement.syntaxError, sqlState: "42601" };
-      else {
-        const target = this.deps.targets.target(connection);
-        // The server unreachable or the prepare refused for another reason: it cannot tell, and policy decides.
-        const answer = target.checkSyntax ? await target.checkSyntax(statement.text).catch(() => ({ ok: true }) as const) : ({ ok: true } as const);
-        if (!answer.ok) found = { message: answer.message, sqlState: answer.sqlState, mysqlErrno: answer.errno };
-      }
+      if (answer.ok === false) found = statement.syntaxError ? { ...statement.syntaxError, sqlState: "42601" } : { message: answer.message, sqlState: answer.sqlState, mysqlErrno: answer.errno };
+      else if (answer.ok === "unknown" && statement.syntaxError) found = { ...statement.syntaxError, sqlState: "42601" };
       if (found === undefined) continue;
       const message = redactDetected(found.message);
       await this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql });

@@ -230,8 +230,13 @@ export class WireConnection {
         rowLimit: rowLimitOf(decided),
         onLimit: (action) => this.#limitExceeded(action, "query"),
       });
+      this.#queue.noticesHidden = involvesMaskedTables(decided.plans);
       this.#forward(frame, results);
-      await results.finished;
+      try {
+        await results.finished;
+      } finally {
+        this.#queue.noticesHidden = false;
+      }
       await this.#limitSettled();
       return this.#finished(results);
     };
@@ -373,7 +378,12 @@ export class WireConnection {
     const allowed = Math.max(0, portal.rowLimit - portal.rows) + 1;
     this.#deps.target.write(maxRows > 0 && maxRows <= allowed ? frame.raw : executeFrame(name, Math.min(allowed, 2 ** 31 - 1)));
     this.#deps.target.write(FLUSH);
-    await results.finished;
+    this.#queue.noticesHidden = involvesMaskedTables([plan]);
+    try {
+      await results.finished;
+    } finally {
+      this.#queue.noticesHidden = false;
+    }
     portal.rows += results.rowsRelayed;
     await this.#limitSettled();
     return this.#finished(results);

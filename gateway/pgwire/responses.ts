@@ -32,6 +32,11 @@ export class ResponseQueue {
   onExtendedError: () => void = () => undefined;
   /** A server frame could not be handled (malformed target traffic, a masking failure): the session must end. */
   onFailure: (error: unknown) => void = () => undefined;
+  /**
+   * While a statement that reads a table with masked columns runs, the server's notices keep only their SQLSTATE
+   * (a RAISE NOTICE can print a stored value the result would mask), as its errors do.
+   */
+  noticesHidden = false;
 
   constructor(
     private readonly out: Output,
@@ -98,7 +103,7 @@ export class ResponseQueue {
   #one(frame: Frame): true | Promise<void> {
     switch (frame.code) {
       case Code.NoticeResponse:
-        this.out.push(scrubNotice(frame, false));
+        this.out.push(scrubNotice(frame, this.noticesHidden));
         return true;
       case Code.ParameterStatus:
         this.out.push(frame.raw);

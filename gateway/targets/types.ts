@@ -108,8 +108,9 @@ export interface Target {
   /** Capability (PostgreSQL): where result columns come from, by relation oid; the engine masks by origin with it. */
   readonly relationOrigins?: RelationOrigins["relationOrigins"];
   /**
-   * Capability (MySQL): the server's own parser on one statement, without running it (a server-side prepare, closed
-   * at once). For statements Airlock's MySQL analysis cannot parse: a syntax error is answered at once.
+   * Capability: the server's own parser on one statement, without running it (a server-side prepare, closed at
+   * once), for statements Airlock's analysis cannot parse: a syntax error is answered at once, and a statement the
+   * server accepts (a newer or older grammar than Airlock's parser) goes on to policy.
    */
   readonly checkSyntax?: (sql: string) => Promise<SyntaxCheck>;
   /**
@@ -122,7 +123,11 @@ export interface Target {
 }
 
 /** What the server's parser said of a statement: accepted (or it cannot tell), or a syntax error in its words. */
-export type SyntaxCheck = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly errno: number; readonly sqlState: string };
+export type SyntaxCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly message: string; readonly errno: number; readonly sqlState: string }
+  /** The server cannot say without running it (a statement kind it cannot prepare). */
+  | { readonly ok: "unknown" };
 
 /** "schema.table", column names and kind for relation oids (RowDescription's table oid). */
 export interface RelationOrigins {

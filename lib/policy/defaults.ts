@@ -16,6 +16,7 @@ export const DANGEROUS_POSTGRES_FUNCTIONS = [
   "set_config", "pg_reload_conf", "pg_rotate_logfile*", "pg_promote", "pg_wal_replay_*", "pg_switch_wal",
   "pg_create_restore_point", "pg_backup_start", "pg_backup_stop", "pg_start_backup", "pg_stop_backup",
   "pg_create_*_replication_slot", "pg_drop_replication_slot", "pg_copy_*_replication_slot", "pg_logical_emit_message",
+  "pg_notify", // a message to other sessions: a side channel for values the result itself masks
   "pg_sleep*",
 ] as const;
 

@@ -150,7 +150,8 @@ describe("masking bypass attempts", () => {
     const client = await wire.client(fx.tokens.valid);
     const answer = await guarded(client, sql);
     expectNoLeak(answer.text, sql);
-    if (!answer.rows) expect(answer.code, answer.text).toBe("42501");
+    // refused by policy, or by the server's grammar (answered at once, never run)
+    if (!answer.rows) expect(["42501", "42601"], answer.text).toContain(answer.code);
     await client.end();
   });
 
@@ -158,7 +159,8 @@ describe("masking bypass attempts", () => {
     const client = await wire.client(fx.tokens.valid);
     const answer = await guarded(client, { text: sql, values: [] });
     expectNoLeak(answer.text, sql);
-    if (!answer.rows) expect(answer.code, answer.text).toBe("42501");
+    // refused by policy, or by the server's grammar (answered at once, never run)
+    if (!answer.rows) expect(["42501", "42601"], answer.text).toContain(answer.code);
     await client.end();
   });
 

@@ -248,7 +248,8 @@ function prepareOnly(connection: PoolConnection, sql: string): Promise<SyntaxChe
     connection.prepare(sql, (error, statement) => {
       if (error) {
         const errno = (error as { errno?: number }).errno ?? 0;
-        resolve(SYNTAX_ERRNOS.has(errno) ? { ok: false, message: error.message, errno, sqlState: (error as { sqlState?: string }).sqlState ?? "42000" } : { ok: true });
+        // ER_UNSUPPORTED_PS: a statement kind that cannot be prepared; anything else: the syntax was fine
+        resolve(SYNTAX_ERRNOS.has(errno) ? { ok: false, message: error.message, errno, sqlState: (error as { sqlState?: string }).sqlState ?? "42000" } : errno === 1295 ? { ok: "unknown" } : { ok: true });
         return;
       }
       statement.close();

@@ -6,7 +6,7 @@ import { CATALOG_TTL_MS, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
-import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, Target, TargetResult, TargetSettings } from "../types";
+import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, SyntaxCheck, Target, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { openWireSession, type PgWireSession, type WireSessionOptions } from "./wire-session";
 import { sendCancel } from "./cancel";
@@ -27,6 +27,9 @@ import { BUILTIN_TYPE_NAMES } from "./type-names";
 
 const PING_TIMEOUT_MS = 10_000;
 const SCHEMA_TIMEOUT_MS = 30_000;
+
+/** What PREPARE takes: SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES (and WITH / TABLE forms of them). */
+const PREPARABLE = /^\s*(select|insert|update|delete|merge|values|with|table)\b/i;
 
 export class PostgresTarget implements Target {
   readonly engine = "postgres" as const;
@@ -78,6 +81,26 @@ export class PostgresTarget implements Target {
    */
   openSession(options: WireSessionOptions): Promise<PgWireSession> {
     return openWireSession(this.#settings, options);
+  }
+
+  /**
+   * PREPARE parses and analyses without executing, for the statement kinds PREPARE takes; sent with the extended
+   * protocol, which refuses several commands in one text. Other kinds: the server cannot tell without running them.
+   */
+  checkSyntax(sql: string): Promise<SyntaxCheck> {
+    if (!PREPARABLE.test(sql)) return Promise.resolve({ ok: "unknown" });
+    return this.#inFlight.track(() =>
+      this.#withClient(PING_TIMEOUT_MS, async (client) => {
+        try {
+          await client.query({ text: `PREPARE airlock_syntax_probe AS ${sql}`, queryMode: "extended" } as never);
+        } catch (error) {
+          const { code, message } = error as { code?: string; message?: string };
+          return code === "42601" ? { ok: false, message: message ?? "syntax error", errno: 1064, sqlState: "42601" } : { ok: true };
+        }
+        await client.query("DEALLOCATE airlock_syntax_probe");
+        return { ok: true };
+      }),
+    );
   }
 
   /** "schema.table" and column names for relation oids (RowDescription origins), cached like the result columns. */
