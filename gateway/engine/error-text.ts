@@ -17,6 +17,17 @@ export function hidesErrorText(plans: readonly (MaskingPlan | undefined)[], sqlS
   return involvesMaskedTables(plans) && mayQuoteStoredValue(sqlState);
 }
 
+/**
+ * Whether a statement's value-quoting errors (and notices) keep only their SQLSTATE: when it reads or writes a table
+ * with masked columns, or reads anything that is not a base table the target knows (a view, a materialized view, a
+ * table newer than the catalog), where masked values can sit out of the plan's sight. Fails closed: without the
+ * target's list of base tables, anything read counts.
+ */
+export function hidesErrorsOf(plans: readonly (MaskingPlan | undefined)[], tablesRead: readonly string[], baseTables: ReadonlySet<string> | undefined): boolean {
+  if (involvesMaskedTables(plans)) return true;
+  return tablesRead.some((table) => baseTables === undefined || !baseTables.has(table.toLowerCase()));
+}
+
 /** The statement reads or writes a table with masked columns. */
 export function involvesMaskedTables(plans: readonly (MaskingPlan | undefined)[]): boolean {
   return plans.some((plan) => plan?.readsMaskedTable === true);

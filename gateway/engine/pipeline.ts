@@ -14,6 +14,7 @@ import type { Metrics } from "../metrics";
 import type { PolicyCache } from "./policy-cache";
 import { EngineError } from "./errors";
 import { dialectOf, evaluationContext, rowLimitOf } from "./context";
+import { hidesErrorsOf } from "./error-text";
 import { runStatements } from "./run-statements";
 import { resolveColumnMasks, type ColumnOrigins } from "./column-masks";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
@@ -233,9 +234,10 @@ export class StatementPipeline {
   ): Promise<Outcome> {
     const started = performance.now();
     try {
+      const hideErrorText = await this.hidesErrors(connection, analysis, decision);
       const results = executor
-        ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, connection, signal })
-        : await this.run(agent, connection, analysis, params, decision, signal);
+        ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, hideErrorText, connection, signal })
+        : await this.run(agent, connection, analysis, params, decision, hideErrorText, signal);
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
       // The statement and its decision were durable before the target saw it; the result summary rides with the
@@ -253,7 +255,7 @@ export class StatementPipeline {
   }
 
   /** Through the connection's pooled target, masked by the resolver (plan, origins when the target has them, detectors). */
-  private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, signal?: AbortSignal) {
+  private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, hideErrorText: boolean, signal?: AbortSignal) {
     const origins = this.deps.origins(agent, connection);
     return runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
       columnMasks: (plan, columns, index) => resolveColumnMasks(origins, plan, columns, analysis.statements[index]),
@@ -262,7 +264,17 @@ export class StatementPipeline {
       readOnly: connection.readOnly,
       signal,
       masking: this.deps.masking,
+      hideErrorText,
     });
+  }
+
+  /** See error-text.ts `hidesErrorsOf`; the target's base tables come from its cached catalog (fail closed without). */
+  private async hidesErrors(connection: Connection, analysis: Analysis, decision: Exclude<Decision, { action: "block" }>): Promise<boolean> {
+    const tablesRead = analysis.statements.flatMap((statement) => statement.tablesRead);
+    if (tablesRead.length === 0 || decision.maskingByStatement.some((plan) => plan.readsMaskedTable)) return hidesErrorsOf(decision.maskingByStatement, tablesRead, undefined);
+    const target = this.deps.targets.target(connection);
+    const base = target.baseTables ? await target.baseTables().catch(() => undefined) : undefined;
+    return hidesErrorsOf(decision.maskingByStatement, tablesRead, base);
   }
 
   private async decide(analysis: Analysis, agent: EngineAgent, connection: Connection): Promise<Decision> {

@@ -6,7 +6,7 @@ import type { Analysis } from "../../lib/sql/types";
 import type { Target, TargetResult } from "../targets";
 import { TargetError } from "../targets";
 import { EngineError } from "./errors";
-import { HIDDEN_ERROR_TEXT, hidesErrorText } from "./error-text";
+import { HIDDEN_ERROR_TEXT, mayQuoteStoredValue } from "./error-text";
 import type { ResultColumn, StatementResult } from "./types";
 
 // Executes an already-decided text on one target connection — several statements in one transaction, all or
@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly readOnly: boolean;
   readonly signal?: AbortSignal;
   readonly masking: MaskingOptions;
+  /** Value-quoting database errors keep only their SQLSTATE (error-text.ts). */
+  readonly hideErrorText: boolean;
   /**
    * One mask per column of a result (engine/column-masks.ts): policy's plan, the columns' origins (a view's column
    * followed through its definition, a masked table column reached in a way the analysis could not see) and the
@@ -51,7 +53,7 @@ export async function runStatements(
   try {
     raw = statements.length === 1 ? [await target.execute(statements[0]!, params, options)] : await target.executeAll(statements, options);
   } catch (error) {
-    throw engineErrorFrom(error, plans);
+    throw engineErrorFrom(error, options.hideErrorText);
   }
   const masks = await Promise.all(raw.map((result, index) => options.columnMasks(plans[index], result.columns.map(originOf), index)));
   return raw.map((result, index) => maskResult(index, result, masks[index]!, options.masking));
@@ -76,7 +78,7 @@ function maskResult(statementIndex: number, result: TargetResult, resolved: Reso
   return { statementIndex, command: result.command, columns, rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: result.durationMs };
 }
 
-function engineErrorFrom(error: unknown, plans: readonly MaskingPlan[]): EngineError {
+function engineErrorFrom(error: unknown, hideErrorText: boolean): EngineError {
   if (!(error instanceof TargetError)) return new EngineError("target_error", "The statement failed in the gateway");
   switch (error.code) {
     case "unreachable":
@@ -89,7 +91,7 @@ function engineErrorFrom(error: unknown, plans: readonly MaskingPlan[]): EngineE
       return new EngineError("cancelled", "The statement was cancelled");
     default: {
       // See error-text.ts: hidden when it may quote a masked value; otherwise still through the value detectors.
-      const message = hidesErrorText(plans, error.sqlState) ? HIDDEN_ERROR_TEXT : redactDetected(error.message);
+      const message = hideErrorText && mayQuoteStoredValue(error.sqlState) ? HIDDEN_ERROR_TEXT : redactDetected(error.message);
       return new EngineError("target_error", message, { sqlState: error.sqlState });
     }
   }

@@ -53,6 +53,8 @@ export interface DecidedStatement {
   readonly params: readonly unknown[];
   readonly decision: Exclude<Decision, { action: "block" }>;
   readonly plans: readonly MaskingPlan[];
+  /** The target's value-quoting errors and notices keep only their SQLSTATE (error-text.ts `hidesErrorsOf`). */
+  readonly hideErrorText: boolean;
   readonly connection: Connection;
   readonly signal?: AbortSignal;
 }

@@ -2,7 +2,6 @@ import type net from "node:net";
 import type { MaskingPlan } from "../../lib/policy";
 import type { Logger } from "../../lib/log";
 import { EngineError } from "../engine/errors";
-import { involvesMaskedTables } from "../engine/error-text";
 import type { EngineSession } from "../engine/session";
 import type { ApprovalTicket, DecidedStatement, Outcome, Prepared, StatementResult } from "../engine/types";
 import type { MaskingOptions } from "../../lib/masking";
@@ -65,6 +64,8 @@ interface Portal {
   executed: boolean;
   /** Its row limit, fixed when it first ran, and the rows it has returned so far (across Executes). */
   rowLimit: number;
+  /** Fixed when it first ran: value-quoting errors and notices keep only their SQLSTATE. */
+  hideErrors: boolean;
   rows: number;
 }
 
@@ -224,13 +225,13 @@ export class WireConnection {
       const results = new ResultsExpectation({
         mode: "query",
         maskingFor: (index, fields) => this.#masking(fields, undefined, decided.plans[index]),
-        hideErrors: involvesMaskedTables(decided.plans),
+        hideErrors: decided.hideErrorText,
         onCopyIn: (active) => void (this.#copyIn = active),
         onRefused: () => undefined,
         rowLimit: rowLimitOf(decided),
         onLimit: (action) => this.#limitExceeded(action, "query"),
       });
-      this.#queue.noticesHidden = involvesMaskedTables(decided.plans);
+      this.#queue.noticesHidden = decided.hideErrorText;
       this.#forward(frame, results);
       try {
         await results.finished;
@@ -282,7 +283,7 @@ export class WireConnection {
       if (param === null) return null;
       return formatOf(message.paramFormats, i, 0) === 1 ? `\\x${param.toString("hex")}` : param.toString("utf8");
     });
-    this.#portals.set(message.portal, { statement, params, resultFormats: [...message.resultFormats], executed: false, rowLimit: Number.MAX_SAFE_INTEGER, rows: 0 });
+    this.#portals.set(message.portal, { statement, params, resultFormats: [...message.resultFormats], executed: false, rowLimit: Number.MAX_SAFE_INTEGER, rows: 0, hideErrors: true });
     this.#forward(frame, oneReply());
   }
 
@@ -335,6 +336,7 @@ export class WireConnection {
     const run = async (decided: DecidedStatement): Promise<readonly StatementResult[]> => {
       relayed = true;
       portal.rowLimit = rowLimitOf(decided);
+      portal.hideErrors = decided.hideErrorText;
       return this.#runPortal(name, portal, maxRows, frame, decided.plans[0]);
     };
     try {
@@ -351,7 +353,7 @@ export class WireConnection {
    * portal may still return, so a result past the limit never makes it read further (see ResultsExpectation).
    */
   async #runPortal(name: string, portal: Portal, maxRows: number, frame: Frame, plan: MaskingPlan | undefined): Promise<readonly StatementResult[]> {
-    const results = new ResultsExpectation(this.#resultsOptions(involvesMaskedTables([plan]), portal));
+    const results = new ResultsExpectation(this.#resultsOptions(portal.hideErrors, portal));
     if (portal.fields !== undefined) {
       // masking for the plan decided now (it may differ from the one at Describe)
       results.masking = portal.fields.length === 0 ? null : await this.#masking(portal.fields, portal.resultFormats, plan);
@@ -378,7 +380,7 @@ export class WireConnection {
     const allowed = Math.max(0, portal.rowLimit - portal.rows) + 1;
     this.#deps.target.write(maxRows > 0 && maxRows <= allowed ? frame.raw : executeFrame(name, Math.min(allowed, 2 ** 31 - 1)));
     this.#deps.target.write(FLUSH);
-    this.#queue.noticesHidden = involvesMaskedTables([plan]);
+    this.#queue.noticesHidden = portal.hideErrors;
     try {
       await results.finished;
     } finally {

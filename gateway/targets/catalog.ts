@@ -25,6 +25,27 @@ export function buildCatalog(description: SchemaDescription): Catalog {
   return Object.freeze(catalog);
 }
 
+const baseTables = new WeakMap<SchemaDescription, ReadonlySet<string>>();
+
+/**
+ * The snapshot's base tables, lowercased: "schema.table", and bare "table" for the default schemas. A name not in it
+ * is a view, a materialized view, a function's result or a table created since the snapshot.
+ */
+export function baseTableNames(description: SchemaDescription): ReadonlySet<string> {
+  let names = baseTables.get(description);
+  if (names === undefined) {
+    const found = new Set<string>();
+    for (const table of description.tables) {
+      const qualified = `${table.schema}.${table.name}`.toLowerCase();
+      if (description.views?.has(qualified)) continue;
+      found.add(qualified);
+      if (description.defaultSchemas.includes(table.schema)) found.add(table.name.toLowerCase());
+    }
+    baseTables.set(description, (names = found));
+  }
+  return names;
+}
+
 interface Snapshot {
   readonly description: SchemaDescription;
   readonly catalog: Catalog;

@@ -79,7 +79,7 @@ export interface SchemaDescription {
   readonly tables: readonly SchemaTable[];
   /** Schemas a bare table name resolves in, in order (pg: search_path; mysql: the connection's database). */
   readonly defaultSchemas: readonly string[];
-  /** MySQL: views by "schema.view" (and bare "view" in the connection's database), lowercased → defining SELECT. */
+  /** Views by "schema.view" (MySQL: and bare "view" in the connection's database), lowercased → defining SELECT (MySQL). */
   readonly views?: ReadonlyMap<string, string>;
 }
 
@@ -101,6 +101,12 @@ export interface Target {
   describeSchema(): Promise<SchemaDescription>;
   /** lib/policy's Catalog: "schema.table" and bare "table" (default schema) → column names in ordinal order. */
   catalog(options?: CatalogOptions): Promise<Catalog>;
+  /**
+   * The base tables the target knows (lowercased "schema.table" and bare names in the default schemas, kept like the
+   * catalog). A statement reading anything else — a view, a function's rows, a table newer than the snapshot — may
+   * reach masked values the plan cannot see, so its database errors keep only their SQLSTATE.
+   */
+  baseTables?(): Promise<ReadonlySet<string>>;
   /** Resolves when the database answers `SELECT 1`; rejects with a TargetError otherwise. */
   ping(): Promise<void>;
   /** Waits for statements in flight, then closes the pool. Later calls reject with code "unreachable". */

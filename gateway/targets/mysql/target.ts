@@ -1,7 +1,7 @@
 import type { FieldPacket, Pool, PoolConnection } from "mysql2";
 import type { Catalog } from "../../../lib/policy/decision";
 import type { Logger } from "../../../lib/log";
-import { SchemaCache } from "../catalog";
+import { baseTableNames, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, mysqlLeavesSessionState } from "../statement-head";
@@ -70,30 +70,16 @@ export class MysqlTarget implements Target {
   viewDefinitions(tables: readonly string[]): Promise<ReadonlyMap<string, string>> {
     return this.#inFlight.track(async () => {
       // Known base tables (the catalog, kept 30 s) need no look-up; views and names not seen yet are read now.
-      const base = this.#baseTables(await this.#schema.describe(false));
+      const base = baseTableNames(await this.#schema.describe(false));
       const candidates = tables.filter((table) => !base.has(table.toLowerCase()));
       if (candidates.length === 0) return new Map<string, string>();
       return this.#withConnection(SCHEMA_TIMEOUT_MS, (connection) => readViews(connection, this.#settings.database, candidates));
     });
   }
 
-  /** The snapshot's base tables (not views), "schema.table" and bare names in the connection's database. */
-  #baseTables(snapshot: SchemaDescription): ReadonlySet<string> {
-    let base = this.#bases.get(snapshot);
-    if (base === undefined) {
-      const names = new Set<string>();
-      for (const table of snapshot.tables) {
-        const qualified = `${table.schema}.${table.name}`.toLowerCase();
-        if (snapshot.views?.has(qualified)) continue;
-        names.add(qualified);
-        if (table.schema === this.#settings.database) names.add(table.name.toLowerCase());
-      }
-      this.#bases.set(snapshot, (base = names));
-    }
-    return base;
+  baseTables(): Promise<ReadonlySet<string>> {
+    return this.#inFlight.track(async () => baseTableNames(await this.#schema.describe(false)));
   }
-
-  readonly #bases = new WeakMap<SchemaDescription, ReadonlySet<string>>();
 
   checkSyntax(sql: string): Promise<SyntaxCheck> {
     return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => prepareOnly(connection, sql)));

@@ -14,10 +14,21 @@ SELECT c.table_schema AS schema, c.table_name AS "table", c.column_name AS colum
    AND c.table_schema NOT LIKE 'pg\\_temp\\_%'
  ORDER BY c.table_schema, c.table_name, c.ordinal_position`;
 
+/** Views and materialized views by "schema.name" (their definitions are followed by oid, in origins.ts). */
+const VIEWS_SQL = `
+SELECT n.nspname AS schema, c.relname AS name
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')`;
+
 export async function readSchema(client: pg.PoolClient): Promise<SchemaDescription> {
   const columns = await client.query<{ schema: string; table: string; column: string; type: string; nullable: boolean }>(COLUMNS_SQL);
   const path = await client.query<{ schemas: string[] }>("SELECT current_schemas(false)::text[] AS schemas");
-  return { tables: groupColumns(columns.rows), defaultSchemas: path.rows[0]?.schemas ?? [] };
+  const views = await client.query<{ schema: string; name: string }>(VIEWS_SQL);
+  return {
+    tables: groupColumns(columns.rows),
+    defaultSchemas: path.rows[0]?.schemas ?? [],
+    views: new Map(views.rows.map((view) => [`${view.schema}.${view.name}`.toLowerCase(), ""])),
+  };
 }
 
 export async function readTypeNames(client: pg.PoolClient, oids: readonly number[]): Promise<Map<number, string>> {

@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { FieldDef } from "pg";
 import type { Catalog } from "../../../lib/policy/decision";
 import type { Logger } from "../../../lib/log";
-import { CATALOG_TTL_MS, SchemaCache } from "../catalog";
+import { baseTableNames, CATALOG_TTL_MS, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
@@ -61,6 +61,10 @@ export class PostgresTarget implements Target {
 
   describeSchema(): Promise<SchemaDescription> {
     return this.#inFlight.track(() => this.#schema.describe(true));
+  }
+
+  baseTables(): Promise<ReadonlySet<string>> {
+    return this.#inFlight.track(async () => baseTableNames(await this.#schema.describe(false)));
   }
 
   catalog(options: CatalogOptions = {}): Promise<Catalog> {
