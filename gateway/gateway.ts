@@ -29,7 +29,17 @@ export interface GatewayOptions {
   readonly policyRefreshMs?: number;
   /** How often requests past their expiry are marked expired in the store (default 60 s; every replica does it). */
   readonly approvalSweepMs?: number;
+  /**
+   * How statements are recorded (README "Recordings"): `journal` appends to this process's journal before the
+   * target sees the statement and ships to the store in the background; `strict` (the default here; `main.ts`
+   * defaults to journal) commits to the store first.
+   */
+  readonly recording?: RecordingSettings;
 }
+
+export type RecordingSettings =
+  | { readonly mode: "strict" }
+  | { readonly mode: "journal"; readonly dir: string; readonly maxBytes: number; readonly fsyncIntervalMs?: number };
 
 const APPROVAL_SWEEP_MS = 60_000;
 
@@ -52,7 +62,12 @@ export class Gateway {
     this.authenticator = new AgentAuthenticator(store, { oidc: options.oidc, log });
     this.targets = new TargetRegistry({ masterKey });
     // Batches over raw pg on the store's URL (listenUrl is the store's own); the embedded store stays on Prisma.
-    this.recorder = new Recorder(store, { log, databaseUrl: options.listenUrl });
+    const recording = options.recording ?? { mode: "strict" };
+    this.recorder = new Recorder(store, {
+      log,
+      databaseUrl: options.listenUrl,
+      ...(recording.mode === "journal" ? { journal: { dir: recording.dir, maxBytes: recording.maxBytes, fsyncIntervalMs: recording.fsyncIntervalMs } } : {}),
+    });
     this.policies = new PolicyCache(store, log, options.policyRefreshMs);
     this.waiter = new ApprovalWaiter({ store, listenUrl: options.listenUrl });
     // The hash strategy's key is derived from the master key, so every replica hashes alike.
@@ -75,6 +90,10 @@ export class Gateway {
   async start(): Promise<void> {
     // Until the PostgreSQL parser is loaded every statement would analyse as unknown (fail closed, but useless).
     await initSqlParsers();
+    // Journal mode: what an earlier process left is shipped before traffic is taken; a journal held by another
+    // process stops the start.
+    const started = await this.recorder.start();
+    if (started) this.options.log.info("recording.started", { ...this.recorder.health(), leftover: started.leftover, shipped: started.shipped });
     await this.policies.start();
     // The store then says what the pages and the gateway already treat as expired (a pending or approved request
     // past its expiry can no longer run); waiters are told through the usual notification.

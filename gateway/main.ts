@@ -8,6 +8,8 @@ import { readiness } from "./readiness";
 import { PgWireServer } from "./pgwire/listener";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 // The gateway worker: the enforcement engine behind the agents' front doors (HTTP API and MCP for now).
 // Started by `npm start`, or on its own with `tsx gateway/main.ts` and the same environment.
@@ -41,7 +43,21 @@ const gateway = new Gateway({
       }
     : undefined,
   maxSqlBytes: config.AIRLOCK_MAX_SQL_BYTES,
+  recording:
+    config.AIRLOCK_RECORDING_MODE === "strict"
+      ? { mode: "strict" }
+      : {
+          mode: "journal",
+          dir: path.resolve(config.AIRLOCK_JOURNAL_DIR ?? path.join(config.AIRLOCK_DATA_DIR, "journal", config.AIRLOCK_INSTANCE_ID ?? instanceName())),
+          maxBytes: config.AIRLOCK_JOURNAL_MAX_BYTES,
+          fsyncIntervalMs: config.AIRLOCK_JOURNAL_FSYNC_MS,
+        },
 });
+
+/** The default instance id: the host's name, as far as it makes a directory name. */
+function instanceName(): string {
+  return os.hostname().replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "gateway";
+}
 const mcp = new McpDoor(gateway, log);
 const server = createHttpServer({ gateway, mcp, log, ready: () => readiness(store(), gateway) });
 const pgwire =

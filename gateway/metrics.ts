@@ -61,3 +61,38 @@ export class Metrics {
     ].join("\n");
   }
 }
+
+/** The recording's gauges: mode, journal state and backlog (what waits to be shipped to the store), drops. */
+export function recordingMetrics(health: {
+  readonly mode: string;
+  readonly journal?: { readonly state: string; readonly backlogRecords?: number; readonly bytes?: number; readonly maxBytes?: number };
+  readonly shipping?: string;
+  readonly dropped?: number;
+}): string {
+  const lines = [
+    "# HELP airlock_recording_mode How statements are recorded (1 for the mode in use).",
+    "# TYPE airlock_recording_mode gauge",
+    `airlock_recording_mode{mode="${health.mode}"} 1`,
+  ];
+  if (health.mode !== "journal") return `${lines.join("\n")}\n`;
+  const journal = health.journal;
+  lines.push(
+    "# HELP airlock_journal_up Whether the journal takes records (0: full, failed or unwritable).",
+    "# TYPE airlock_journal_up gauge",
+    `airlock_journal_up{state="${journal?.state ?? "unavailable"}"} ${journal?.state === "ok" ? 1 : 0}`,
+    "# HELP airlock_journal_backlog_records Records written to the journal and not yet in the store.",
+    "# TYPE airlock_journal_backlog_records gauge",
+    `airlock_journal_backlog_records ${journal?.backlogRecords ?? 0}`,
+    "# HELP airlock_journal_bytes Bytes the journal holds on disk, and its limit.",
+    "# TYPE airlock_journal_bytes gauge",
+    `airlock_journal_bytes ${journal?.bytes ?? 0}`,
+    `airlock_journal_max_bytes ${journal?.maxBytes ?? 0}`,
+    "# HELP airlock_journal_store_up Whether shipping to the store works.",
+    "# TYPE airlock_journal_store_up gauge",
+    `airlock_journal_store_up ${health.shipping === "ok" ? 1 : 0}`,
+    "# HELP airlock_journal_dropped_total Records the store could never take (logged one by one).",
+    "# TYPE airlock_journal_dropped_total counter",
+    `airlock_journal_dropped_total ${health.dropped ?? 0}`,
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -2,7 +2,7 @@ import { evaluate } from "../../lib/policy";
 import type { StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 import { authorizeConnection, type ConnectionAccess } from "../identity";
-import { MAX_CACHE_TTL_MS, ShortCache } from "../identity/short-cache";
+import { MAX_CACHE_TTL_MS, ShortCache, STORE_OUTAGE_GRACE_MS } from "../identity/short-cache";
 import type { AgentIdentity } from "../identity/types";
 import type { PgWireSession } from "../targets";
 import { dialectOf, evaluationContext } from "./context";
@@ -43,7 +43,7 @@ const MAX_SHARED_SESSIONS = 10_000;
 export class Engine {
   readonly #deps: Omit<EngineDeps, "origins">;
   readonly #pipeline: StatementPipeline;
-  readonly #grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS);
+  readonly #grants = new ShortCache<ConnectionAccess>(MAX_CACHE_TTL_MS, { staleIfErrorMs: STORE_OUTAGE_GRACE_MS });
   /** Recording sessions shared by a door's requests, by agent, door, client key and connection. */
   readonly #shared = new Map<string, string>();
   /** One ColumnOrigins per agent, connection and target (its answers are cached until the policies change). */

@@ -6,7 +6,8 @@ export type EngineErrorCode =
   | "bad_params" // parameters that cannot be sent with this statement
   | "syntax_error" // the database's grammar rejects the statement: answered at once, never sent for approval
   | "transaction_control" // BEGIN/COMMIT/… through a door without a session of its own
-  | "recording_unavailable" // the store cannot record the statement: it is not run
+  | "recording_unavailable" // the statement cannot be recorded (journal full or unwritable; strict: store down): not run
+  | "approvals_unavailable" // the statement needs approval, and approvals live in the store, which cannot be reached
   | "target_unavailable" // the target database cannot be reached
   | "target_timeout" // the statement ran past the connection's timeout
   | "target_error" // the database refused the statement

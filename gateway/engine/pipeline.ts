@@ -25,6 +25,9 @@ import type { SyntaxCheck } from "../targets";
 // only through an EngineSession (engine.open), which has already authorised the agent for the connection and
 // opened the recording session; the Engine is the only holder of this object, so no door can call it directly.
 
+/** How long a statement that needs approval waits for its session's records to reach the store. */
+const APPROVAL_SHIP_MS = 5_000;
+
 export interface EngineDeps {
   readonly store: Store;
   readonly policies: PolicyCache;
@@ -74,7 +77,7 @@ export class StatementPipeline {
     }
     if (decision.action === "require_approval") {
       const binding = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
-      const created = await createApprovalRequest(this.deps.store, {
+      const created = await this.approvalsAvailable(sessionId, () => createApprovalRequest(this.deps.store, {
         agentId: agent.agentId,
         connectionId: connection.id,
         sessionId,
@@ -88,12 +91,27 @@ export class StatementPipeline {
         approverRoles: [...decision.approval.approverRoles],
         minApprovals: decision.approval.minApprovals,
         expiresAt: decision.approval.expiresAt,
-      });
+      }));
       await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
       return this.resume(agent, created.id, request.waitMs, request.signal, request.executor, request.authorize);
     }
     return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
+  }
+
+  /**
+   * Approvals live in the store: the request names its session, so in journal mode the session's records are
+   * shipped first; a store that cannot be reached is said plainly (the statement was recorded as refused).
+   */
+  private async approvalsAvailable<T>(sessionId: string, create: () => Promise<T>): Promise<T> {
+    try {
+      if (this.deps.recorder.mode === "journal") await this.deps.recorder.flush(APPROVAL_SHIP_MS);
+      return await create();
+    } catch {
+      this.deps.metrics.error("approvals_unavailable");
+      await this.record(sessionId, "error", { code: "approvals_unavailable" }).catch(() => undefined);
+      throw new EngineError("approvals_unavailable", "This statement needs a person's approval, and approvals are unavailable while Airlock's store cannot be reached; it was not run");
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ const STATUS: Record<RefusalCode, number> = {
   syntax_error: 400,
   transaction_control: 422,
   recording_unavailable: 503,
+  approvals_unavailable: 503,
   target_unavailable: 502,
   target_timeout: 504,
   target_error: 422,

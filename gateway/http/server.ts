@@ -2,6 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Logger } from "../../lib/log";
 import { errorMessage } from "../../lib/log";
 import type { Gateway } from "../gateway";
+import { recordingMetrics } from "../metrics";
+import type { Readiness } from "../readiness";
 import type { AgentIdentity } from "../identity/types";
 import { sendJson, sendProblem } from "../protocols/http/problem";
 import { getApproval, getConnections, getSchema, postQuery } from "./v1";
@@ -18,7 +20,7 @@ export interface HttpDoorOptions {
   readonly mcp: McpEndpoint;
   readonly log: Logger;
   /** Readiness: the store and every connection's target answer. */
-  readonly ready: () => Promise<{ ready: boolean; checks: Record<string, string> }>;
+  readonly ready: () => Promise<Readiness>;
 }
 
 const AUTH_STATUS: Record<string, number> = { oidc_unavailable: 503 };
@@ -32,11 +34,11 @@ export function createHttpServer({ gateway, mcp, log, ready }: HttpDoorOptions):
     if (method === "GET" && path === "/healthz") return sendJson(response, 200, { status: "ok" });
     if (method === "GET" && path === "/readyz") {
       const state = await ready();
-      return sendJson(response, state.ready ? 200 : 503, { status: state.ready ? "ready" : "not ready", ...state.checks });
+      return sendJson(response, state.ready ? 200 : 503, { status: state.ready ? "ready" : "not ready", ...state.checks, recording: state.recording });
     }
     if (method === "GET" && path === "/metrics") {
       response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-      return response.end(gateway.metrics.render());
+      return response.end(gateway.metrics.render() + recordingMetrics(gateway.recorder.health()));
     }
     if (!path.startsWith("/v1/") && path !== "/mcp") {
       return sendProblem(response, { status: 404, code: "not_found", title: "No such endpoint" });

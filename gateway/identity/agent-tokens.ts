@@ -1,6 +1,6 @@
 import { hashAgentToken, parseScramVerifier, sameHash, type ScramVerifier } from "../../lib/crypto/agent-token";
 import type { Store } from "../../lib/store/client";
-import { ShortCache } from "./short-cache";
+import { ShortCache, STORE_OUTAGE_GRACE_MS } from "./short-cache";
 import { failure, type AuthResult } from "./types";
 import type { UsageRecorder } from "./usage";
 
@@ -50,7 +50,7 @@ export class AgentTokenVerifier {
 
   constructor(store: Store, options: { cacheMs: number; now: () => Date; usage: UsageRecorder }) {
     this.#store = store;
-    this.#cache = new ShortCache(options.cacheMs);
+    this.#cache = new ShortCache(options.cacheMs, { staleIfErrorMs: STORE_OUTAGE_GRACE_MS });
     this.#now = options.now;
     this.#usage = options.usage;
   }

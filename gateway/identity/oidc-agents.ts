@@ -1,7 +1,7 @@
 import { Prisma } from "../../lib/store/generated/client";
 import type { Store } from "../../lib/store/client";
 import { sameGroups } from "./claims";
-import { ShortCache } from "./short-cache";
+import { ShortCache, STORE_OUTAGE_GRACE_MS } from "./short-cache";
 import type { UsageRecorder } from "./usage";
 
 // The Agent row behind an OIDC subject: `oidc:<subject>`, created on first sight. The token's groups are
@@ -30,7 +30,7 @@ export class OidcAgentDirectory {
 
   constructor(store: Store, options: { cacheMs: number; usage: UsageRecorder }) {
     this.#store = store;
-    this.#cache = new ShortCache(options.cacheMs);
+    this.#cache = new ShortCache(options.cacheMs, { staleIfErrorMs: STORE_OUTAGE_GRACE_MS });
     this.#usage = options.usage;
   }
 

@@ -2,7 +2,6 @@ import { eventHash, GENESIS_HASH } from "../../lib/audit/chain";
 import type { Store } from "../../lib/store/client";
 import { Prisma, type SessionEventType } from "../../lib/store/generated/client";
 import { RecorderError } from "./errors";
-import type { JsonObject } from "./payload";
 
 // One group commit: every event of the batch in ONE transaction, or none of them.
 //   1. lock the AgentSession rows involved, in id order (two gateways appending to the same sessions queue
@@ -18,9 +17,10 @@ export interface BatchEvent {
   readonly at: Date;
   readonly decision: string | null;
   readonly sqlText: string | null;
-  readonly payload: JsonObject;
-  /** canonicalJson(payload), computed once: hashed, and sent as the JSONB value. */
+  /** The payload's canonical JSON (payload.ts), computed once: hashed, and sent as the JSONB value. */
   readonly payloadJson: string;
+  /** In journal mode, the record's key in its journal: a record shipped twice is stored once. */
+  readonly journal?: { readonly id: string; readonly seq: number };
 }
 
 export interface Appended {
@@ -42,6 +42,8 @@ interface Row {
   readonly payloadJson: string;
   readonly prevHash: string;
   readonly hash: string;
+  readonly journalId: string | null;
+  readonly journalSeq: number | null;
 }
 
 interface Head {
@@ -81,8 +83,8 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
         }
         const seq = head.count + 1;
         const at = event.at.toISOString();
-        const hash = eventHash(head.hash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload }, event.payloadJson);
-        data.push({ sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payloadJson: event.payloadJson, prevHash: head.hash, hash });
+        const hash = eventHash(head.hash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: null }, event.payloadJson);
+        data.push({ sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payloadJson: event.payloadJson, prevHash: head.hash, hash, journalId: event.journal?.id ?? null, journalSeq: event.journal?.seq ?? null });
         outcomes.push({ eventId: "", seq, hash });
         head.hash = hash;
         head.count = seq;
@@ -110,7 +112,7 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
           WHERE s.id = v.id
           RETURNING s.id
         ), inserted AS (
-          INSERT INTO "SessionEvent" ("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash)
+          INSERT INTO "SessionEvent" ("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash, "journalId", "journalSeq")
           SELECT * FROM unnest(
             ${data.map((row) => row.sessionId)}::uuid[],
             ${data.map((row) => row.seq)}::int[],
@@ -120,7 +122,9 @@ export async function writeBatch(store: Store, events: readonly BatchEvent[], op
             ${data.map((row) => row.sqlText)}::text[],
             ${data.map((row) => row.payloadJson)}::jsonb[],
             ${data.map((row) => row.prevHash)}::text[],
-            ${data.map((row) => row.hash)}::text[])
+            ${data.map((row) => row.hash)}::text[],
+            ${data.map((row) => row.journalId)}::uuid[],
+            ${data.map((row) => (row.journalSeq === null ? null : BigInt(row.journalSeq)))}::bigint[])
           RETURNING id, "sessionId", seq
         )
         SELECT id::text AS id, "sessionId"::text AS "sessionId", seq FROM inserted`;

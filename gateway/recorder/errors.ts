@@ -11,7 +11,11 @@ export type RecorderErrorCode =
   /** The recorder was closed; nothing more is accepted. */
   | "recorder_closed"
   /** The event itself is unusable (a payload that is not a JSON object, an unknown type). */
-  | "invalid_event";
+  | "invalid_event"
+  /** Journal mode: the journal is at AIRLOCK_JOURNAL_MAX_BYTES (the store is behind): the statement must not run. */
+  | "journal_full"
+  /** Journal mode: the journal cannot be written (its directory is unwritable, a sync failed): nothing can run. */
+  | "journal_unavailable";
 
 const messages: Record<RecorderErrorCode, string> = {
   store_unavailable: "the recording store is unavailable, so the statement was not run",
@@ -19,6 +23,8 @@ const messages: Record<RecorderErrorCode, string> = {
   session_closed: "the session has ended",
   recorder_closed: "the recorder is shut down",
   invalid_event: "the event cannot be recorded",
+  journal_full: "the recording journal is full, so the statement was not run",
+  journal_unavailable: "the recording journal cannot be written, so the statement was not run",
 };
 
 export class RecorderError extends Error {

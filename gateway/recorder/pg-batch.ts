@@ -69,10 +69,11 @@ const WRITE = `WITH v AS (
     WHERE s.id = l.id AND l."eventCount" = v."fromCount" AND l."headHash" IS NOT DISTINCT FROM v."fromHash" AND l."endedAt" IS NULL
     RETURNING s.id
   ), inserted AS (
-    INSERT INTO "SessionEvent" ("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash)
-    SELECT e."sessionId", e.seq, e.type::"SessionEventType", e.at, e.decision, e."sqlText", e.payload, e."prevHash", e.hash
+    INSERT INTO "SessionEvent" ("sessionId", seq, type, at, decision, "sqlText", payload, "prevHash", hash, "journalId", "journalSeq")
+    SELECT e."sessionId", e.seq, e.type::"SessionEventType", e.at, e.decision, e."sqlText", e.payload, e."prevHash", e.hash, e."journalId", e."journalSeq"
     FROM json_to_recordset($2::json)
-      AS e("sessionId" uuid, seq int, type text, at timestamp(3), decision text, "sqlText" text, payload jsonb, "prevHash" text, hash text)
+      AS e("sessionId" uuid, seq int, type text, at timestamp(3), decision text, "sqlText" text, payload jsonb, "prevHash" text, hash text,
+           "journalId" uuid, "journalSeq" bigint)
     WHERE e."sessionId" IN (SELECT id FROM moved)
     RETURNING id, "sessionId", seq
   )
@@ -188,7 +189,7 @@ export class PgBatchWriter {
       const seq = head.count + 1;
       const at = event.at.toISOString();
       const prevHash = head.hash ?? GENESIS_HASH;
-      const hash = eventHash(prevHash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: event.payload }, event.payloadJson);
+      const hash = eventHash(prevHash, { sessionId: event.sessionId, seq, type: event.type, at, decision: event.decision, sqlText: event.sqlText, payload: null }, event.payloadJson);
       rows.push({ index, sessionId: event.sessionId, seq, at, prevHash, hash });
       const ended = event.type === "disconnect";
       moves.set(event.sessionId, { from: move ? move.from : known, to: { count: seq, hash, ended }, endedAt: ended ? at : (move?.endedAt ?? null) });
@@ -241,7 +242,8 @@ function writeParams(events: readonly BatchEvent[], plan: Planned): [string, str
     const event = events[row.index]!;
     return (
       `{"sessionId":"${row.sessionId}","seq":${row.seq},"type":"${event.type}","at":"${row.at}","decision":${JSON.stringify(event.decision)},` +
-      `"sqlText":${JSON.stringify(event.sqlText)},"payload":${event.payloadJson},"prevHash":"${row.prevHash}","hash":"${row.hash}"}`
+      `"sqlText":${JSON.stringify(event.sqlText)},"payload":${event.payloadJson},"prevHash":"${row.prevHash}","hash":"${row.hash}"` +
+      (event.journal ? `,"journalId":"${event.journal.id}","journalSeq":${event.journal.seq}}` : "}")
     );
   });
   return [moves, `[${rows.join(",")}]`];

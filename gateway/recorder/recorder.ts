@@ -7,10 +7,15 @@ import { RecorderError, storeErrorCode } from "./errors";
 import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_SQL_BYTES, storablePayload, storableSql } from "./payload";
 import { PgBatchWriter } from "./pg-batch";
 import { findOrOpenSession, openSession, type Opened, type OpenedSession, type OpenSessionInput } from "./sessions";
+import { JournalRecording, type JournalStart, type RecordingHealth } from "./journaled";
+import type { JournalOptions } from "./journal/journal";
 
-// Write-ahead recording of agent sessions, with group commit.
+// Write-ahead recording of agent sessions, in one of two modes:
+//   - journal (given `journal`): an event is appended to this process's journal before the engine goes on, and
+//     shipped to the store in batches in the background (journaled.ts, shipper.ts); `start()` opens the journal.
+//   - strict (the default here): an event is committed to the store before the engine goes on, as below.
 //
-// `record()` resolves only once its event is committed. Events arriving in the same tick (or within
+// Strict: `record()` resolves only once its event is committed. Events arriving in the same tick (or within
 // flushIntervalMs) go to the store in one transaction (see batch.ts); while a batch is being written the next
 // one gathers, so under load each transaction carries many events and concurrent statements are not serialised
 // one transaction each. Over pg, up to PIPELINE_DEPTH batches are in flight at once, over disjoint sessions: an
@@ -48,6 +53,8 @@ export interface RecorderOptions {
    * true; a third cheaper per batch). Turn off behind a transaction-pooling PgBouncer older than 1.21.
    */
   readonly preparedStatements?: boolean;
+  /** Journal mode: the journal's directory and limits (start() opens it). Absent: strict mode. */
+  readonly journal?: JournalOptions;
 }
 
 export interface RecordOptions {
@@ -61,7 +68,13 @@ export interface RecordOptions {
   readonly lazy?: boolean;
 }
 
-export type { Appended as RecordedEvent } from "./batch";
+/** What record() answers: the event's id (strict: the stored row's; journal: `<journal id>/<seq>`). */
+export interface RecordedEvent {
+  readonly eventId: string;
+  /** Strict mode: the event's place and hash in its chain (journal mode chains it when shipping). */
+  readonly seq?: number;
+  readonly hash?: string;
+}
 
 /** How long a lazy event may wait for company before it is written on its own. */
 export const LAZY_FLUSH_MS = 25;
@@ -102,6 +115,7 @@ export class Recorder {
   readonly #busy = new Map<string, number>();
   readonly #depth: number;
   #closed = false;
+  readonly #journaled: JournalRecording | undefined;
 
   constructor(store: Store, options: RecorderOptions = {}) {
     this.#store = store;
@@ -128,11 +142,33 @@ export class Recorder {
     this.#pool = pool;
     this.#writer = pool ? new PgBatchWriter(pool, { prepare: options.preparedStatements }) : undefined;
     this.#depth = this.#writer ? PIPELINE_DEPTH : 1;
+    if (options.journal) {
+      this.#journaled = new JournalRecording({ journal: options.journal, store, pool, writer: this.#writer, log: this.#log, maxPayloadBytes: this.#maxPayloadBytes });
+    }
+  }
+
+  get mode(): "journal" | "strict" {
+    return this.#journaled ? "journal" : "strict";
+  }
+
+  /** Journal mode: opens the journal and ships what an earlier process left (see JournalRecording#start). */
+  async start(): Promise<JournalStart | undefined> {
+    return this.#journaled?.start();
+  }
+
+  /** The recording's state, for /readyz and /metrics. */
+  health(): RecordingHealth {
+    return this.#journaled?.health() ?? { mode: "strict" };
   }
 
   /** Creates the AgentSession and records its `connect` event (seq 1). */
   async openSession(input: OpenSessionInput): Promise<{ sessionId: string }> {
     this.#refuseWhenClosed();
+    if (this.#journaled) {
+      const sessionId = this.#journaled.openSession(checkIds(input));
+      this.#log?.info("recorder.session_opened", { sessionId, frontDoor: input.frontDoor });
+      return { sessionId };
+    }
     const opened = this.#opened(await openSession(this.#store, checkIds(input), this.#maxPayloadBytes, this.#pool));
     this.#log?.info("recorder.session_opened", { sessionId: opened.sessionId, frontDoor: input.frontDoor });
     return { sessionId: opened.sessionId };
@@ -144,6 +180,18 @@ export class Recorder {
    */
   async findOrOpenSession(input: OpenSessionInput): Promise<OpenedSession> {
     this.#refuseWhenClosed();
+    if (this.#journaled) {
+      // The store is asked first (another replica may have the session); while it cannot answer, a new session
+      // is opened in the journal, so a store outage never stops a statement that needs no approval.
+      try {
+        const found = this.#opened(await findOrOpenSession(this.#store, checkIds(input), this.#maxPayloadBytes, this.#pool));
+        if (!found.reused) this.#log?.info("recorder.session_opened", { sessionId: found.sessionId, frontDoor: input.frontDoor });
+        return found;
+      } catch (error) {
+        if (!(error instanceof RecorderError) || error.code !== "store_unavailable") throw error;
+        return { ...(await this.openSession(input)), reused: false };
+      }
+    }
     const opened = this.#opened(await findOrOpenSession(this.#store, checkIds(input), this.#maxPayloadBytes, this.#pool));
     if (!opened.reused) this.#log?.info("recorder.session_opened", { sessionId: opened.sessionId, frontDoor: input.frontDoor });
     return opened;
@@ -163,7 +211,7 @@ export class Recorder {
    * Appends an event to the session's chain; resolves once it is committed. The payload must already be masked:
    * the recorder stores what it is given (it only caps the size and makes it storable).
    */
-  record(sessionId: string, type: SessionEventType, payload: Readonly<Record<string, unknown>>, options: RecordOptions = {}): Promise<Appended> {
+  record(sessionId: string, type: SessionEventType, payload: Readonly<Record<string, unknown>>, options: RecordOptions = {}): Promise<RecordedEvent> {
     if (this.#closed) return Promise.reject(new RecorderError("recorder_closed"));
     if (!UUID.test(sessionId)) return Promise.reject(new RecorderError("session_not_found"));
     if (!EVENT_TYPES.has(type)) return Promise.reject(new RecorderError("invalid_event", "unknown event type"));
@@ -180,12 +228,18 @@ export class Recorder {
         at: new Date(),
         decision: storableSql(options.decision ?? null, 256),
         sqlText: storableSql(options.sqlText ?? null, this.#maxSqlBytes),
-        payload: stored.payload,
         payloadJson: stored.json,
       };
       bytes = stored.bytes + (event.sqlText?.length ?? 0) + 256;
     } catch {
       return Promise.reject(new RecorderError("invalid_event", "the payload is not a JSON object"));
+    }
+    if (this.#journaled) {
+      try {
+        return Promise.resolve({ eventId: this.#journaled.record(event.sessionId, type, event.at, event.decision, event.sqlText, event.payloadJson) });
+      } catch (error) {
+        return Promise.reject(error instanceof RecorderError ? error : new RecorderError("journal_unavailable"));
+      }
     }
     return new Promise<Appended>((resolve, reject) => {
       this.#queue.push({ event, bytes, lazy: options.lazy === true, resolve, reject });
@@ -193,24 +247,32 @@ export class Recorder {
     });
   }
 
-  /** Resolves once every event recorded before the call has been written (or has failed). */
-  async flush(): Promise<void> {
+  /**
+   * Resolves once every event recorded before the call is in the store (strict: written or failed; journal:
+   * shipped, or rejects with store_unavailable after `timeoutMs`, default 30 s).
+   */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    if (this.#journaled) return this.#journaled.flush(timeoutMs);
     while (this.#queue.length > 0 || this.#inFlight.size > 0) {
       this.#drain();
       await Promise.race(this.#inFlight);
     }
   }
 
-  /** Refuses new events and drains the pending ones; the store (and a given pool) stays open: its owner closes it. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new events and drains the pending ones (journal mode: ships for up to `graceMs`, and what is left ships
+   * at the next start); the store (and a given pool) stays open: its owner closes it.
+   */
+  async close(graceMs = 5_000): Promise<void> {
     this.#closed = true;
-    await this.flush();
+    if (this.#journaled) await this.#journaled.close(graceMs);
+    else await this.flush();
     await this.#ownPool?.end().catch(() => undefined);
   }
 
   /** Events waiting for the next batch (for health and tests). */
   get pending(): number {
-    return this.#queue.length;
+    return this.#journaled ? this.#journaled.backlog : this.#queue.length;
   }
 
   #opened(opened: Opened): OpenedSession {

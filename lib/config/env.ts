@@ -70,6 +70,13 @@ export const envSchema = z.object({
     AIRLOCK_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
     /** Set by `npm start` for its children when the store is the embedded one. */
     AIRLOCK_EMBEDDED_STORE: flag.optional(),
+    /** journal (default): recorded to a local journal before the target, shipped to the store; strict: stored first. */
+    AIRLOCK_RECORDING_MODE: z.enum(["journal", "strict"], { error: "must be journal or strict" }).default("journal"),
+    /** Names this gateway process among replicas: its journal is <data dir>/journal/<instance id>. */
+    AIRLOCK_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1 to 64 letters, digits, dots, dashes or underscores").optional(),
+    AIRLOCK_JOURNAL_DIR: z.string().min(1).optional(),
+    AIRLOCK_JOURNAL_MAX_BYTES: z.coerce.number({ error: "must be a number of bytes" }).int().min(65536, "must be at least 65536").default(1024 * 1024 * 1024),
+    AIRLOCK_JOURNAL_FSYNC_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(1000, "must be at most 1000").default(5),
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
   });
 

@@ -191,6 +191,7 @@ describe("limits", () => {
     const sql = `SELECT '${marker}' AS m, '${"y".repeat(MAX_SQL_BYTES)}' AS pad`;
     const answer = await q(fx.tokens.valid, { connection: "shop_pg", sql });
     expectProblem(answer, 413, "sql_too_large");
+    await gw.recorded();
     const events = await fx.store.sessionEvent.findMany({ where: { type: "error", sqlText: { contains: marker } } });
     expect(events).toHaveLength(1);
     expect((events[0]!.payload as { code?: string }).code).toBe("sql_too_large");

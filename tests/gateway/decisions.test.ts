@@ -449,6 +449,7 @@ describe("recording", () => {
 
     // Recording is write-ahead: the events are in the store once the answer has been sent.
     for (const sessionId of sessionIds) {
+      await gw.recorded();
       const events = await fx.store.sessionEvent.findMany({ where: { sessionId }, orderBy: { seq: "asc" } });
       const types = new Set(events.map((event) => event.type));
       for (const type of ["statement", "decision", "result"] as const) expect(types, `session ${sessionId}`).toContain(type);
@@ -471,6 +472,7 @@ describe("recording", () => {
   });
 
   test("verifyChains finds every session's hash chain intact", async () => {
+    await gw.recorded();
     const report = await verifyChains(fx.store);
     expect(report.sessions).toBeGreaterThanOrEqual(2);
     expect(report.events).toBeGreaterThan(50);

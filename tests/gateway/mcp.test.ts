@@ -184,6 +184,7 @@ describe("an agent with a grant", () => {
   test("the MCP session is recorded as its own session, front door mcp", async () => {
     const sessionId = transport.sessionId!;
     expect(sessionId).toBeTruthy();
+    await gw.recorded();
     const sessions = await fx.store.agentSession.findMany({ where: { frontDoor: "mcp", clientKey: `mcp:${sessionId}` } });
     expect(sessions.length).toBeGreaterThanOrEqual(1);
     for (const session of sessions) expect(session.agentId).toBe(fx.agent.id);

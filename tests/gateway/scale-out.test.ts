@@ -69,7 +69,9 @@ describe("scale-out: two gateway processes on one store", () => {
     fx = await createGatewayFixture("scaleout");
     // No unique constraint: a statement that ran twice would leave two rows.
     await targetQuery(fx, PG_CONNECTION, "CREATE TABLE runs (id bigserial PRIMARY KEY, tag text NOT NULL)");
-    [a, b] = await Promise.all([startGateway(fx, { AIRLOCK_LOG_LEVEL: "warn" }), startGateway(fx, { AIRLOCK_LOG_LEVEL: "warn" })]);
+    // Each process has a journal of its own (a journal directory is held by one process).
+    const env = { AIRLOCK_LOG_LEVEL: "warn" };
+    [a, b] = await Promise.all([startGateway(fx, { env, instance: "a" }), startGateway(fx, { env, instance: "b" })]);
   });
 
   afterAll(async () => {
@@ -192,8 +194,8 @@ describe("scale-out: two gateway processes on one store", () => {
     const answers = await Promise.all(sends);
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
 
-    // Events from both processes landed in the shared sessions. Statement and decision events are written before
-    // each answer; result summaries follow right after it, so they are waited for (bounded).
+    // Events from both processes landed in the shared sessions, once each process has shipped its journal.
+    await Promise.all([a!.recorded(), b!.recorded()]);
     const sharedEvents = async () => {
       const sessions = await fx.store.agentSession.findMany({ where: { agentId: fx.agent.id }, select: { clientKey: true, eventCount: true } });
       return sessions.find((session) => session.clientKey?.startsWith(`${runId}-shared/`))?.eventCount ?? 0;

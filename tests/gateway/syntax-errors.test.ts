@@ -38,6 +38,7 @@ describe.each([
     expect(`${answer.body.title} ${answer.body.detail ?? ""}`).toMatch(/syntax/i);
     expect(answer.body.hints.length).toBeGreaterThan(0);
     expect(await approvals()).toBe(before);
+    await wire.gateway.recorded();
     const events = await fx.store.sessionEvent.findMany({ where: { session: { agentId: fx.agent.id, connection: { name: connection } }, type: "error" }, select: { payload: true } });
     expect(events.some((event) => (event.payload as { code?: string }).code === "syntax_error")).toBe(true);
   });

@@ -32,10 +32,12 @@ function pgbench(mode: string, clients: number, transactions: number): string {
 
 describe("pgbench -S", () => {
   test.each(["simple", "extended", "prepared"])("-M %s runs every transaction through Airlock, each one recorded", async (mode) => {
+    await wire.gateway.recorded();
     const before = await fx.store.sessionEvent.count({ where: { type: "statement", sqlText: { contains: "pgbench_accounts" } } });
     const out = pgbench(mode, 4, 50);
     expect(out).toMatch(/number of transactions actually processed: 200\/200/);
     expect(out).toMatch(/number of failed transactions: 0/);
+    await wire.gateway.recorded();
     const after = await fx.store.sessionEvent.count({ where: { type: "statement", sqlText: { contains: "pgbench_accounts" } } });
     expect(after - before).toBeGreaterThanOrEqual(200);
   });

@@ -396,6 +396,7 @@ describe("recording", () => {
     await client.query({ text: `SELECT $1::text AS m, card_number FROM customers LIMIT 1 -- ${marker}`, values: ["x"] });
     await failure(client.query(`DROP TABLE orders -- ${marker}`));
     await failure(client.query({ name: `p_${marker}`, text: `TRUNCATE orders -- ${marker}` }));
+    await wire.gateway.recorded();
     const events = await fx.store.sessionEvent.findMany({ where: { type: "statement", sqlText: { contains: marker } }, include: { session: true } });
     expect(events).toHaveLength(4);
     for (const event of events) expect(event.session.frontDoor).toBe("pgwire");

@@ -94,6 +94,7 @@ const text = (cell: Buffer | null | undefined) => (cell === null || cell === und
 
 /** The recorded statements (sqlText) and decisions of the one session that ran `sqlText`, in order. */
 async function recorded(sqlText: string) {
+  await wire.gateway.recorded();
   const statements = await fx.store.sessionEvent.findMany({ where: { type: "statement", sqlText }, select: { sessionId: true } });
   const sessions = [...new Set(statements.map((event) => event.sessionId))];
   expect(sessions).toHaveLength(1);

@@ -118,6 +118,7 @@ describe("logging in with SCRAM-SHA-256 (no TLS)", () => {
     const { rows } = await client.query("SELECT count(*)::int AS n FROM customers WHERE id > $1", [0]);
     expect(rows).toEqual([{ n: CUSTOMERS.length }]);
     await client.end();
+    await wire.gateway.recorded();
     expect(await fx.store.agentSession.count({ where: { agentId: fx.agent.id, frontDoor: "pgwire", startedAt: { gte: since } } })).toBe(1);
   });
 

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { decideApproval } from "../../../lib/approvals/decide";
 import { issueAgentToken } from "../../../lib/crypto/agent-token";
 import { sealSecret } from "../../../lib/crypto/secret-box";
@@ -38,6 +41,11 @@ export const SHOP_CONNECTIONS = [PG_CONNECTION, MYSQL_CONNECTION] as const;
 export type ShopConnection = (typeof SHOP_CONNECTIONS)[number];
 
 export const SHOP_POLICY_ID = "shop-test";
+
+/** Where the gateway processes of a fixture keep their journals (one directory per instance; removed by cleanup). */
+export function journalRoot(storeName: string): string {
+  return path.join(os.tmpdir(), "airlock-test-journals", storeName);
+}
 export const AUTH_SECRET = "airlock-gateway-tests-auth-secret-0123456789";
 
 export interface FixtureUser {
@@ -154,6 +162,7 @@ async function build(label: string, undo: (() => Promise<unknown>)[], cleanup: (
     createScratchMysql(`${label}_shop`),
   ]);
   undo.push(() => storeDb.drop(), () => pgTarget.drop(), () => mysqlTarget.drop());
+  undo.push(() => fs.promises.rm(journalRoot(storeDb.name), { recursive: true, force: true }));
   await Promise.all([
     deployMigrations(storeDb.url),
     withPostgres(pgTarget.url, (client) => client.query(POSTGRES_SHOP_SQL)),

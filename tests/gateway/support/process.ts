@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../../../lib/embedded/pglite-server";
-import { AUTH_SECRET, type GatewayFixture } from "./fixture";
+import { AUTH_SECRET, journalRoot, type GatewayFixture } from "./fixture";
 
 // The gateway as a real process: `node --import tsx gateway/main.ts` with the fixture's store and keys.
 //
@@ -30,6 +30,11 @@ export interface RunningGateway {
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL, then waits for the exit. */
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Resolves once everything the gateway recorded so far is in the store (journal mode ships in the background;
+   * strict mode is there already): /readyz's backlog is 0 and stays so. Rejects after `ms` (default 15 s).
+   */
+  recorded(ms?: number): Promise<void>;
 }
 
 export interface StartOptions {
@@ -37,10 +42,15 @@ export interface StartOptions {
   readonly env?: Record<string, string | undefined>;
   /** Listen on this port (default: a free one). */
   readonly port?: number;
+  /**
+   * Names the process's journal directory under the fixture's journal root (default "main"): a restart with the
+   * same instance ships what the killed process left; gateways running side by side need instances of their own.
+   */
+  readonly instance?: string;
 }
 
 /** The environment the gateway process gets for a fixture (without the port). */
-export function gatewayEnv(fixture: GatewayFixture, port: number, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function gatewayEnv(fixture: GatewayFixture, port: number, extra: Record<string, string | undefined> = {}, instance = "main"): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NODE_ENV: "test" };
   // Keep the basics of this environment, drop any Airlock setting that would leak in from the caller's shell.
   for (const [key, value] of Object.entries(process.env)) {
@@ -55,6 +65,7 @@ export function gatewayEnv(fixture: GatewayFixture, port: number, extra: Record<
     AIRLOCK_GATEWAY_PORT: String(port),
     AIRLOCK_PUBLIC_URL: "http://localhost:3999",
     AIRLOCK_LOG_LEVEL: "info",
+    AIRLOCK_JOURNAL_DIR: path.join(journalRoot(fixture.storeDb.name), instance),
   });
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
@@ -64,11 +75,11 @@ export function gatewayEnv(fixture: GatewayFixture, port: number, extra: Record<
 }
 
 export async function startGateway(fixture: GatewayFixture, options: StartOptions | Record<string, string | undefined> = {}): Promise<RunningGateway> {
-  const opts: StartOptions = "env" in options || "port" in options ? (options as StartOptions) : { env: options as Record<string, string | undefined> };
+  const opts: StartOptions = "env" in options || "port" in options || "instance" in options ? (options as StartOptions) : { env: options as Record<string, string | undefined> };
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, [...NODE_ARGS, path.join("gateway", "main.ts")], {
     cwd: root,
-    env: gatewayEnv(fixture, port, opts.env),
+    env: gatewayEnv(fixture, port, opts.env, opts.instance),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const chunks: string[] = [];
@@ -114,5 +125,16 @@ export async function startGateway(fixture: GatewayFixture, options: StartOption
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  return { url, port, process: child, output, exited, stop, kill };
+  const recorded = async (ms = 15_000) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) }).catch(() => null);
+      const body = response ? ((await response.json().catch(() => null)) as { recording?: { mode?: string; journal?: { backlogRecords?: number } } } | null) : null;
+      if (body?.recording?.mode === "strict" || body?.recording?.journal?.backlogRecords === 0) return;
+      if (Date.now() > until) throw new Error(`the gateway's recording did not reach the store within ${ms} ms: ${JSON.stringify(body?.recording)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  return { url, port, process: child, output, exited, stop, kill, recorded };
 }
