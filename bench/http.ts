@@ -17,6 +17,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { Gateway } from "../gateway/gateway";
@@ -24,6 +25,8 @@ import { Recorder } from "../gateway/recorder";
 import { createLogger } from "../lib/log";
 import { createStore } from "../lib/store/client";
 import { createGatewayFixture, PG_CONNECTION, startGateway, type GatewayFixture, type RunningGateway } from "../tests/gateway/support";
+import { benchGroups, cpuWindow, formatCpu } from "./support/cpu";
+import { haveWrk, wrkPost } from "./support/wrk";
 
 const COMMAND = "npx tsx bench/http.ts";
 const SMALL_SQL = "SELECT id, name FROM customers WHERE id = $1";
@@ -34,11 +37,17 @@ const TARGET_RPS_16 = 3_000;
 const PAUSE_MS = 2;
 
 const args = parseArgs({
-  options: { seconds: { type: "string", default: "3" }, warmup: { type: "string", default: "1" }, clients: { type: "string", default: "1,16" } },
+  options: {
+    seconds: { type: "string", default: "3" },
+    warmup: { type: "string", default: "1" },
+    clients: { type: "string", default: "1,16" },
+    modes: { type: "string", default: "journal,strict" },
+  },
 }).values;
 const SECONDS = Number(args.seconds);
 const WARMUP_SECONDS = Number(args.warmup);
 const CLIENT_COUNTS = args.clients.split(",").map(Number);
+const MODES = args.modes.split(",").filter((mode): mode is "journal" | "strict" => mode === "journal" || mode === "strict");
 
 // ── measuring ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -48,6 +57,7 @@ interface Figures {
   readonly seconds: number;
   readonly medianMs: number;
   readonly p95Ms: number;
+  readonly p99Ms: number;
   readonly perSecond: number;
 }
 
@@ -73,7 +83,7 @@ async function drive(clients: number, seconds: number, once: (client: number, i:
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { count: latencies.length, errors, seconds: elapsed, medianMs: pick(0.5), p95Ms: pick(0.95), perSecond: latencies.length / elapsed };
+  return { count: latencies.length, errors, seconds: elapsed, medianMs: pick(0.5), p95Ms: pick(0.95), p99Ms: pick(0.99), perSecond: latencies.length / elapsed };
 }
 
 async function scenario(clients: number, once: (client: number, i: number) => Promise<void>): Promise<Figures> {
@@ -230,16 +240,25 @@ const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floo
  * authenticate → engine.open (grant + recording session) → session.submit; the recorder's `record`, the target's
  * `execute` and the door's calls are timed (wall time, so waiting on the store counts).
  */
-async function stages(fx: GatewayFixture, clients: number, seconds: number): Promise<{ perSecond: number; timings: Timings }> {
+async function stages(fx: GatewayFixture, clients: number, seconds: number, mode: "journal" | "strict"): Promise<{ perSecond: number; timings: Timings }> {
   const store = createStore(fx.storeDb.url, { maxConnections: 10 });
-  const gateway = new Gateway({ store, log: createLogger("bench", "warn"), masterKey: fx.masterKey, publicUrl: "http://localhost", listenUrl: fx.storeDb.url, maxSqlBytes: 1 << 20 });
+  const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), "airlock-bench-journal-"));
+  const gateway = new Gateway({
+    store,
+    log: createLogger("bench", "warn"),
+    masterKey: fx.masterKey,
+    publicUrl: "http://localhost",
+    listenUrl: fx.storeDb.url,
+    maxSqlBytes: 1 << 20,
+    recording: mode === "journal" ? { mode, dir: journalDir, maxBytes: 1 << 30 } : { mode },
+  });
   await gateway.start();
   try {
     const timings: Timings = new Map();
     const header = `Bearer ${fx.tokens.valid}`;
     timeMethod(timings, gateway.authenticator, "authenticate", () => "authenticate");
     timeMethod(timings, gateway.engine, "open", () => "engine.open (grant + recording session)");
-    timeMethod(timings, gateway.recorder, "record", (args) => `record ${String(args[1])} (group commit)`);
+    timeMethod(timings, gateway.recorder, "record", (args) => `record ${String(args[1])} (${mode === "journal" ? "journal append" : "group commit"})`);
     const timed = new WeakSet<object>();
     const registry = gateway.targets;
     const target = registry.target.bind(registry);
@@ -274,6 +293,7 @@ async function stages(fx: GatewayFixture, clients: number, seconds: number): Pro
   } finally {
     await gateway.stop();
     await store.$disconnect();
+    fs.rmSync(journalDir, { recursive: true, force: true });
   }
 }
 
@@ -342,43 +362,95 @@ async function main(): Promise<void> {
   process.stdout.write("setting up a scratch store, PostgreSQL and MariaDB targets, and the gateway process…\n");
   const fx: GatewayFixture = await createGatewayFixture("bench_http");
   let gw: RunningGateway | undefined;
+  const resultLines: string[] = [];
   try {
-    gw = await startGateway(fx, { AIRLOCK_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info" });
-    const pid = gatewayPid(gw);
     const token = fx.tokens.valid;
+    let pid = 0;
+    let results: { clients: number; direct: Figures; gateway: Figures }[] = [];
+    for (const [index, mode] of MODES.entries()) {
+      if (gw) await gw.stop(10_000);
+      gw = await startGateway(fx, { env: { AIRLOCK_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn", AIRLOCK_RECORDING_MODE: mode }, instance: mode });
+      pid = gatewayPid(gw);
+      // Sanity: the statement is allowed and answered through the gateway.
+      const check = await post(new http.Agent(), new URL("/v1/query", gw.url), token, JSON.stringify({ connection: PG_CONNECTION, sql: SMALL_SQL, params: [1] }));
+      if (check.status !== 200) throw new Error(`the gateway refused the bench statement: ${check.status} ${check.text}`);
+      process.stdout.write(`── recording mode ${mode}: gateway pid ${pid} at ${gw.url}; statement: ${SMALL_SQL}; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per scenario\n\n`);
+      results = await compare(fx, gw, pid, mode);
+      const single = results.find((result) => result.clients === 1);
+      const sixteen = results.find((result) => result.clients === 16);
+      const fixed = (value: number | undefined, digits: number) => (value === undefined || Number.isNaN(value) ? "na" : value.toFixed(digits));
+      resultLines.push(
+        `RESULT bench=http mode=${mode} added_p50_ms=${fixed(single && single.gateway.medianMs - single.direct.medianMs, 2)} added_p99_ms=${fixed(single && single.gateway.p99Ms - single.direct.p99Ms, 2)} c16_per_s=${fixed(sixteen?.gateway.perSecond, 0)}`,
+      );
+      if (index < MODES.length - 1) continue;
+      await details(fx, gw, pid, token, results, MODES[0]!);
+    }
+    process.stdout.write("targets (journal mode):\n");
+    process.stdout.write(`  ≤ ${TARGET_ADDED_MS} ms added at the median with 1 client; ≥ ${rate(TARGET_RPS_16)} with 16 clients — see the RESULT lines\n`);
+    for (const line of resultLines) process.stdout.write(`${line}\n`);
+    process.stdout.write(`load average now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`reproduce: ${COMMAND}\n`);
+  } finally {
+    if (gw) await gw.stop(10_000).catch(() => undefined);
+    await fx.cleanup();
+  }
+}
 
-    // Sanity: the statement is allowed and answered through the gateway.
-    const check = await post(new http.Agent(), new URL("/v1/query", gw.url), token, JSON.stringify({ connection: PG_CONNECTION, sql: SMALL_SQL, params: [1] }));
-    if (check.status !== 200) throw new Error(`the gateway refused the bench statement: ${check.status} ${check.text}`);
-    process.stdout.write(`gateway pid ${pid} at ${gw.url}; statement: ${SMALL_SQL}; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per scenario\n\n`);
-
-    const results: { clients: number; direct: Figures; gateway: Figures }[] = [];
-    for (const clients of CLIENT_COUNTS) {
-      const direct = await directClients(fx.pgTarget.url, clients);
-      const directFigures = await scenario(clients, direct.once);
-      await direct.close();
+/**
+ * Direct against through the gateway, for each client count. One client: node's http client, latencies measured
+ * here. Sixteen: wrk (C) when installed, so that the load generator does not take the cores the gateway needs.
+ */
+async function compare(fx: GatewayFixture, gw: RunningGateway, pid: number, mode: string): Promise<{ clients: number; direct: Figures; gateway: Figures }[]> {
+  const token = fx.tokens.valid;
+  const results: { clients: number; direct: Figures; gateway: Figures }[] = [];
+  for (const clients of CLIENT_COUNTS) {
+    const direct = await directClients(fx.pgTarget.url, clients);
+    const directFigures = await scenario(clients, direct.once);
+    await direct.close();
+    const walBefore = await walFlushes(fx.storeDb.url);
+    let gatewayFigures: Figures;
+    let cpuUsed: Record<string, number>;
+    let generator: string;
+    if (clients > 1 && haveWrk()) {
+      const bodies = [1, 2, 3, 4, 5].map((id) => JSON.stringify({ connection: PG_CONNECTION, sql: SMALL_SQL, params: [id] }));
+      const options = { connections: clients, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, bodies };
+      await wrkPost(new URL("/v1/query", gw.url).toString(), { ...options, seconds: WARMUP_SECONDS });
+      const cpu = cpuWindow(benchGroups(pid));
+      const figures = await wrkPost(new URL("/v1/query", gw.url).toString(), { ...options, seconds: SECONDS });
+      cpuUsed = cpu.stop();
+      if (figures.non2xx > 0 || figures.errors > 0) throw new Error(`wrk saw ${figures.non2xx} non-2xx answers and ${figures.errors} errors`);
+      gatewayFigures = { count: figures.requests, errors: 0, seconds: SECONDS, medianMs: figures.p50Ms ?? NaN, p95Ms: NaN, p99Ms: figures.p99Ms ?? NaN, perSecond: figures.perSecond };
+      generator = "wrk";
+    } else {
       const through = gatewayClient(gw, token, clients);
       await drive(clients, WARMUP_SECONDS, through.once);
-      const walBefore = await walFlushes(fx.storeDb.url);
-      const gatewayFigures = await drive(clients, SECONDS, through.once);
-      const wal = walFlushesSince(walBefore, await walFlushes(fx.storeDb.url));
+      const cpu = cpuWindow(benchGroups(pid));
+      gatewayFigures = await drive(clients, SECONDS, through.once);
+      cpuUsed = cpu.stop();
       through.close();
-      results.push({ clients, direct: directFigures, gateway: gatewayFigures });
-      process.stdout.write(`${clients} client${clients === 1 ? "" : "s"}:\n`);
-      process.stdout.write(`${row("direct (node pg)", directFigures)}\n`);
-      process.stdout.write(`${row("gateway (POST /v1/query)", gatewayFigures)}\n`);
-      process.stdout.write(
-        `  store WAL flushes (server-wide) while the gateway ran: ${wal.flushes.toLocaleString("en-US")}, ` +
-          `${(gatewayFigures.count / Math.max(1, wal.flushes)).toFixed(1)} statements a flush` +
-          (wal.msEach === null ? " (flush times need track_wal_io_timing = on)\n" : `, ${ms(wal.msEach)} a flush\n`),
-      );
-      process.stdout.write(
-        `  added at the median ${ms(gatewayFigures.medianMs - directFigures.medianMs)}, ` +
-          `gateway/direct latency ×${(gatewayFigures.medianMs / directFigures.medianMs).toFixed(1)}, ` +
-          `throughput ×${(gatewayFigures.perSecond / directFigures.perSecond).toFixed(2)}\n\n`,
-      );
+      generator = "node http";
     }
+    const wal = walFlushesSince(walBefore, await walFlushes(fx.storeDb.url));
+    results.push({ clients, direct: directFigures, gateway: gatewayFigures });
+    process.stdout.write(`${clients} client${clients === 1 ? "" : "s"} (${mode} mode):\n`);
+    process.stdout.write(`${row("direct (node pg)", directFigures)}\n`);
+    process.stdout.write(`${row(`gateway (${generator})`, gatewayFigures)}\n`);
+    process.stdout.write(`  CPU while the gateway ran: ${formatCpu(cpuUsed)}\n`);
+    process.stdout.write(
+      `  store WAL flushes (server-wide) while the gateway ran: ${wal.flushes.toLocaleString("en-US")}, ` +
+        `${(gatewayFigures.count / Math.max(1, wal.flushes)).toFixed(1)} statements a flush` +
+        (wal.msEach === null ? " (flush times need track_wal_io_timing = on)\n" : `, ${ms(wal.msEach)} a flush\n`),
+    );
+    process.stdout.write(
+      `  added at the median ${ms(gatewayFigures.medianMs - directFigures.medianMs)}, at p99 ${ms(gatewayFigures.p99Ms - directFigures.p99Ms)}, ` +
+        `throughput ×${(gatewayFigures.perSecond / directFigures.perSecond).toFixed(2)}\n\n`,
+    );
+  }
+  return results;
+}
 
+/** The breakdown, the 1M-row SELECT and the in-process stages, once (on the last mode's gateway). */
+async function details(fx: GatewayFixture, gw: RunningGateway, pid: number, token: string, results: { clients: number; direct: Figures; gateway: Figures }[], stagesMode: "journal" | "strict"): Promise<void> {
     // Where the time goes, from outside the process: the HTTP floor, then authentication with one store query.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const health = await scenario(1, async () => {
@@ -435,7 +507,7 @@ async function main(): Promise<void> {
 
     process.stdout.write("where the time goes: the gateway's classes in this process (no HTTP), same store and target, stage wall times:\n");
     const staged = [] as { clients: number; perSecond: number; timings: Timings }[];
-    for (const clients of CLIENT_COUNTS) staged.push({ clients, ...(await stages(fx, clients, SECONDS)) });
+    for (const clients of CLIENT_COUNTS) staged.push({ clients, ...(await stages(fx, clients, SECONDS, stagesMode)) });
     const keys = [...new Set(staged.flatMap((run) => [...run.timings.keys()]))];
     process.stdout.write(`  ${"stage (median ms)".padEnd(34)}${staged.map((run) => `${run.clients} client${run.clients === 1 ? "" : "s"}`.padStart(12)).join("")}\n`);
     for (const key of keys) {
@@ -445,29 +517,8 @@ async function main(): Promise<void> {
     for (const floor of await floors(fx)) process.stdout.write(`  ${floor.label.padEnd(58)} ${ms(floor.medianMs).padStart(9)}\n`);
     process.stdout.write("\n");
 
-    const single = results.find((result) => result.clients === 1);
-    const sixteen = results.find((result) => result.clients === 16);
-    process.stdout.write("targets:\n");
-    if (single) {
-      const added = single.gateway.medianMs - single.direct.medianMs;
-      process.stdout.write(`  ≤ ${TARGET_ADDED_MS} ms added at the median, 1 client: ${ms(added)} — ${added <= TARGET_ADDED_MS ? "met" : "MISSED"}\n`);
-    }
-    if (sixteen) {
-      process.stdout.write(`  ≥ ${rate(TARGET_RPS_16)} with 16 clients: ${rate(sixteen.gateway.perSecond)} — ${sixteen.gateway.perSecond >= TARGET_RPS_16 ? "met" : "MISSED"}\n`);
-    }
-    // One machine-readable line. Recording today: the statement event is committed to the store before the target
-    // sees the statement (what the journal issue calls strict mode).
-    const fixed = (value: number | undefined, digits: number) => (value === undefined || Number.isNaN(value) ? "na" : value.toFixed(digits));
-    process.stdout.write(
-      `RESULT bench=http mode=strict added_p50_ms=${fixed(single && single.gateway.medianMs - single.direct.medianMs, 2)} added_p95_ms=${fixed(single && single.gateway.p95Ms - single.direct.p95Ms, 2)} c16_per_s=${fixed(sixteen?.gateway.perSecond, 0)}\n`,
-    );
-    process.stdout.write(`load average now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
-    process.stdout.write(`reproduce: ${COMMAND}\n`);
-  } finally {
-    if (gw) await gw.stop(10_000).catch(() => undefined);
-    await fx.cleanup();
-  }
 }
+
 
 main().then(
   () => process.exit(0),

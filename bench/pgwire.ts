@@ -1,6 +1,6 @@
 // The PostgreSQL door under pgbench -S: straight to PostgreSQL, through PgBouncer (transaction pooling) and
-// through Airlock (policy, masking and recording on), at 1 and 8 clients, interleaved round by round so the
-// three see the same machine; then a 1-million-row SELECT with a masked column through Airlock, sampling the
+// through Airlock (policy, masking and recording on) in each recording mode (journal, strict), at 1 and 8 clients,
+// interleaved round by round so all of them see the same machine; then a 1-million-row SELECT with a masked column through Airlock, sampling the
 // gateway's resident memory while it streams.
 //
 // Run: npm run bench:pgwire          (options: --seconds 5  --rounds 3  --scale 10)
@@ -18,6 +18,7 @@ import { validatePolicy } from "../lib/policy";
 import { createGatewayFixture } from "../tests/gateway/support";
 import { createScratchPostgres, testPostgresUrl } from "../tests/support/databases";
 import { startWireGateway } from "../tests/pgwire/support";
+import { benchGroups, cpuWindow, formatCpu } from "./support/cpu";
 
 const COMMAND = "npm run bench:pgwire";
 const args = parseArgs({
@@ -34,7 +35,8 @@ const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const SCALE = Number(args.scale);
 const CLIENTS = [1, 8] as const;
-type Via = "direct" | "pgbouncer" | "airlock";
+const VIAS = ["direct", "pgbouncer", "journal", "strict"] as const;
+type Via = (typeof VIAS)[number];
 
 function tps(conninfo: string, clients: number): number {
   const out = execFileSync("pgbench", ["-n", "-S", "-c", String(clients), "-j", String(Math.min(clients, 4)), "-T", String(SECONDS), conninfo], {
@@ -138,49 +140,58 @@ async function main(): Promise<void> {
       await fx.store.$executeRawUnsafe(`ALTER DATABASE "${fx.storeDb.name}" SET synchronous_commit = off`);
       process.stdout.write("store: synchronous_commit = off\n");
     }
-    const wire = await startWireGateway(fx, { AIRLOCK_LOG_LEVEL: "warn" });
+    // One gateway per recording mode, each with its own journal.
+    const wire = await startWireGateway(fx, { AIRLOCK_LOG_LEVEL: "warn", AIRLOCK_RECORDING_MODE: "journal" }, "journal");
+    const strictWire = await startWireGateway(fx, { AIRLOCK_LOG_LEVEL: "warn", AIRLOCK_RECORDING_MODE: "strict" }, "strict");
     const pgb = await startPgBouncer(dir, db.name, server);
     bouncer = pgb.process;
     const user = decodeURIComponent(server.username) || "postgres";
     const conninfo: Record<Via, string> = {
       direct: `host=${server.hostname} port=${server.port || 5432} dbname=${db.name} user=${user}`,
       pgbouncer: `host=127.0.0.1 port=${pgb.port} dbname=bench user=${user}`,
-      airlock: wire.conninfo(fx.tokens.valid, "bench"),
+      journal: wire.conninfo(fx.tokens.valid, "bench"),
+      strict: strictWire.conninfo(fx.tokens.valid, "bench"),
     };
+    const gatewayPid: Partial<Record<Via, number>> = { journal: wire.gateway.process.pid, strict: strictWire.gateway.process.pid };
     try {
-      const results: Record<Via, Record<number, number[]>> = { direct: { 1: [], 8: [] }, pgbouncer: { 1: [], 8: [] }, airlock: { 1: [], 8: [] } };
-      for (const via of ["direct", "pgbouncer", "airlock"] as const) tps(conninfo[via], 1); // warm-up (short)
+      const results = Object.fromEntries(VIAS.map((via) => [via, { 1: [] as number[], 8: [] as number[] }])) as unknown as Record<Via, Record<number, number[]>>;
+      const cpu: Partial<Record<string, string>> = {};
+      for (const via of VIAS) tps(conninfo[via], 1); // warm-up (short)
       for (let round = 1; round <= ROUNDS; round++) {
         for (const clients of CLIENTS) {
-          for (const via of ["direct", "pgbouncer", "airlock"] as const) {
+          for (const via of VIAS) {
+            const window = cpuWindow(benchGroups(gatewayPid[via]));
             const value = tps(conninfo[via], clients);
+            if (round === ROUNDS) cpu[`${via} c${clients}`] = formatCpu(window.stop());
             results[via][clients]!.push(value);
             process.stdout.write(`round ${round}  ${String(clients).padStart(2)} client(s)  ${via.padEnd(9)}  ${value.toFixed(0).padStart(7)} tps\n`);
           }
         }
       }
-      process.stdout.write(`\npgbench -S, ${SECONDS} s per run, median of ${ROUNDS} interleaved rounds (scale ${SCALE})\n`);
-      process.stdout.write("clients   direct   pgbouncer   airlock   pgbouncer/direct   airlock/direct   airlock/pgbouncer\n");
-      const ratios: string[] = [];
+      process.stdout.write(`\npgbench -S, ${SECONDS} s per run, median of ${ROUNDS} interleaved rounds (scale ${SCALE}); airlock in journal and strict recording modes\n`);
+      process.stdout.write("clients   direct   pgbouncer   journal    strict   pgbouncer/direct   journal/pgbouncer   strict/pgbouncer\n");
+      const ratios: Record<"journal" | "strict", string[]> = { journal: [], strict: [] };
       for (const clients of CLIENTS) {
-        const d = median(results.direct[clients]!);
-        const b = median(results.pgbouncer[clients]!);
-        const a = median(results.airlock[clients]!);
+        const [d, b, j, st] = VIAS.map((via) => median(results[via][clients]!)) as [number, number, number, number];
         process.stdout.write(
-          `${String(clients).padStart(7)}  ${d.toFixed(0).padStart(7)}  ${b.toFixed(0).padStart(10)}  ${a.toFixed(0).padStart(8)}  ${(b / d).toFixed(2).padStart(17)}  ${(a / d).toFixed(2).padStart(15)}  ${(a / b).toFixed(2).padStart(18)}\n`,
+          `${String(clients).padStart(7)}  ${d.toFixed(0).padStart(7)}  ${b.toFixed(0).padStart(10)}  ${j.toFixed(0).padStart(8)}  ${st.toFixed(0).padStart(8)}  ${(b / d).toFixed(2).padStart(17)}  ${(j / b).toFixed(2).padStart(18)}  ${(st / b).toFixed(2).padStart(17)}\n`,
         );
-        ratios.push(`c${clients}_tps=${a.toFixed(0)} c${clients}_vs_pgbouncer=${(a / b).toFixed(2)}`);
+        ratios.journal.push(`c${clients}_tps=${j.toFixed(0)} c${clients}_vs_pgbouncer=${(j / b).toFixed(2)}`);
+        ratios.strict.push(`c${clients}_tps=${st.toFixed(0)} c${clients}_vs_pgbouncer=${(st / b).toFixed(2)}`);
       }
-      // One machine-readable line (recording today: committed to the store before the target, the journal issue's strict mode).
-      process.stdout.write(`RESULT bench=pgwire mode=strict ${ratios.join(" ")}\n`);
+      process.stdout.write(`\nCPU during the last round (cores busy, by process group):\n`);
+      for (const [key, value] of Object.entries(cpu)) process.stdout.write(`  ${key.padEnd(14)} ${value}\n`);
+      process.stdout.write(`RESULT bench=pgwire mode=journal ${ratios.journal.join(" ")}\n`);
+      process.stdout.write(`RESULT bench=pgwire mode=strict ${ratios.strict.join(" ")}\n`);
+      await strictWire.stop();
 
       // 1M rows, every row masked, streamed through the gateway to psql (which keeps them; its memory is its own)
-      const pid = wire.gateway.process.pid!;
+      const pid = wire.gateway.process.pid!; // journal mode
       const before = rssMb(pid);
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 50);
       const started = performance.now();
-      const child = spawn("psql", ["-X", "-A", "-t", "-c", "SELECT aid, bid, abalance, filler FROM pgbench_accounts", conninfo.airlock], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("psql", ["-X", "-A", "-t", "-c", "SELECT aid, bid, abalance, filler FROM pgbench_accounts", conninfo.journal], { stdio: ["ignore", "pipe", "pipe"] });
       let rows = 0;
       let leaked = 0;
       child.stdout.on("data", (chunk: Buffer) => {
@@ -192,7 +203,7 @@ async function main(): Promise<void> {
       const code = await new Promise<number>((resolve) => child.once("exit", (c) => resolve(c ?? 1)));
       clearInterval(sampler);
       if (code !== 0) throw new Error(`the 1M-row SELECT failed: ${stderr}`);
-      const check = execFileSync("psql", ["-X", "-A", "-t", "-c", "SELECT filler FROM pgbench_accounts WHERE aid = 1", conninfo.airlock], { encoding: "utf8" }).trim();
+      const check = execFileSync("psql", ["-X", "-A", "-t", "-c", "SELECT filler FROM pgbench_accounts WHERE aid = 1", conninfo.journal], { encoding: "utf8" }).trim();
       process.stdout.write(
         `\n${rows} rows (of ${SCALE * 100_000}) with a masked column through Airlock${leaked > 0 ? ` (${leaked} chunks without a masked value!)` : ""}: ${((performance.now() - started) / 1000).toFixed(1)} s; gateway RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak (growth ${(peak - before).toFixed(0)} MB); filler came back as "${check}"\n`,
       );

@@ -171,9 +171,9 @@ export class StatementPipeline {
 
   /** The statement and its decision, written ahead in one group commit (and counted). */
   private async recordDecided(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis, decision: Decision) {
-    const [statementEvent] = await Promise.all([
-      this.record(sessionId, "statement", statementSummary(analysis, params, connection.name), { sqlText: sql }),
-      this.record(sessionId, "decision", decisionSummary(decision, analysis), { decision: decision.action }),
+    const [statementEvent] = await this.recordMany(sessionId, [
+      { type: "statement", payload: statementSummary(analysis, params, connection.name), options: { sqlText: sql } },
+      { type: "decision", payload: decisionSummary(decision, analysis), options: { decision: decision.action } },
     ]);
     this.deps.metrics.statement(decision.action);
     return statementEvent;
@@ -315,6 +315,16 @@ export class StatementPipeline {
       return await this.deps.recorder.record(sessionId, type, payload, extra);
     } catch (error) {
       this.deps.log.error("recording.failed", { sessionId, type, error: error instanceof Error ? error.message : String(error) });
+      this.deps.metrics.error("recording_unavailable");
+      throw new EngineError("recording_unavailable", "Airlock cannot record this statement right now, so it was not run");
+    }
+  }
+
+  private async recordMany(sessionId: string, events: Parameters<Recorder["recordMany"]>[1]) {
+    try {
+      return await this.deps.recorder.recordMany(sessionId, events);
+    } catch (error) {
+      this.deps.log.error("recording.failed", { sessionId, type: events.map((event) => event.type).join("+"), error: error instanceof Error ? error.message : String(error) });
       this.deps.metrics.error("recording_unavailable");
       throw new EngineError("recording_unavailable", "Airlock cannot record this statement right now, so it was not run");
     }

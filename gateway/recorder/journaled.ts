@@ -89,7 +89,7 @@ export class JournalRecording {
     } catch {
       throw new RecorderError("invalid_event", "the connect details are not JSON");
     }
-    this.#append({
+    this.#append([{
       kind: "open",
       sessionId,
       agentId: input.agentId,
@@ -99,14 +99,19 @@ export class JournalRecording {
       clientAddr: input.clientAddr ?? null,
       at: new Date().toISOString(),
       payloadJson: payload.json,
-    });
+    }]);
     return sessionId;
   }
 
-  /** Appends one event; returns its key in the journal (`<journal id>/<seq>`). */
-  record(sessionId: string, type: SessionEventType, at: Date, decision: string | null, sqlText: string | null, payloadJson: string): string {
-    const seq = this.#append({ kind: "event", sessionId, type, at: at.toISOString(), decision, sqlText, payloadJson }, type === "statement" ? sqlText : undefined);
-    return `${this.#journal!.id}/${seq}`;
+  /**
+   * Appends events of one session, in one write; returns their keys in the journal (`<journal id>/<seq>`). A lazy
+   * event (a result summary: nothing waits on it) may wait, up to the sync interval, to go with the next write.
+   */
+  record(events: readonly { sessionId: string; type: SessionEventType; at: Date; decision: string | null; sqlText: string | null; payloadJson: string }[], options: { lazy: boolean }): string[] {
+    const records: JournalRecord[] = events.map((event) => ({ kind: "event", sessionId: event.sessionId, type: event.type, at: event.at.toISOString(), decision: event.decision, sqlText: event.sqlText, payloadJson: event.payloadJson }));
+    const refused = events.find((event) => event.type === "statement")?.sqlText;
+    const seqs = this.#append(records, refused, options.lazy);
+    return seqs.map((seq) => `${this.#journal!.id}/${seq}`);
   }
 
   /** Resolves once everything recorded so far is in the store. */
@@ -133,21 +138,23 @@ export class JournalRecording {
   }
 
   /**
-   * One record into the journal. A full journal refuses it, and records the refusal itself (an `error` event in
-   * the space kept for that, with the refused statement's text cut short) so that it is not silent.
+   * Records into the journal, in one write. A full journal refuses them, and records the refusal itself (an `error`
+   * event in the space kept for that, with the refused statement's text cut short) so that it is not silent.
    */
-  #append(record: JournalRecord, refusedSql?: string | null): number {
+  #append(records: readonly JournalRecord[], refusedSql?: string | null, lazy = false): number[] {
     const journal = this.#journal;
     if (!journal || this.#unavailable) throw new RecorderError("journal_unavailable", this.#unavailable);
     try {
-      return journal.append(encodeRecord(record));
+      return journal.append(records.map(encodeRecord), { lazy });
     } catch (error) {
       if (!(error instanceof JournalError)) throw error;
-      if (error.code === "journal_full" && record.kind === "event") {
-        const payloadJson = `{"code":"recording_unavailable","reason":"journal_full","refused":${JSON.stringify(record.type)}}`;
+      const first = records[0];
+      if (error.code === "journal_full" && first?.kind === "event") {
+        const refused = records.map((record) => (record.kind === "event" ? record.type : "open"));
+        const payloadJson = `{"code":"recording_unavailable","reason":"journal_full","refused":${JSON.stringify(refused)}}`;
         const sqlText = refusedSql ? refusedSql.slice(0, 1024) : null;
         try {
-          journal.append(encodeRecord({ kind: "event", sessionId: record.sessionId, type: "error", at: record.at, decision: null, sqlText, payloadJson }), { reserve: true });
+          journal.append([encodeRecord({ kind: "event", sessionId: first.sessionId, type: "error", at: first.at, decision: null, sqlText, payloadJson })], { reserve: true });
         } catch {
           // the reserve is used up too: the refusal itself goes unrecorded, and is logged by the journal
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../lib/audit/chain";
-import { storablePayload, storableSql, toStorableJson, TRUNCATED_KEY, wellFormed } from "./payload";
+import { storablePayload, storablePayloadJson, storableSql, toStorableJson, TRUNCATED_KEY, wellFormed } from "./payload";
 
 describe("toStorableJson", () => {
   it("turns BigInt and Date into strings, drops undefined, nulls non-finite numbers", () => {
@@ -70,5 +70,24 @@ describe("storableSql", () => {
     const long = storableSql(`SELECT '${"é".repeat(1000)}'`, 200)!;
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(200);
     expect(long).toMatch(/^SELECT 'é+ \/\* …truncated, \d+ bytes \*\/$/);
+  });
+});
+
+describe("storablePayloadJson", () => {
+  it("is storablePayload's text and size, without the object, for clean, dirty and oversized payloads", () => {
+    const cases: Record<string, unknown>[] = [
+      { b: 1, a: [1, "x", null], c: { z: true, y: new Date(0) } },
+      { text: "nul\u0000 and lone \ud800 surrogate", "key\u0000": 1 },
+      { rows: Array.from({ length: 5000 }, (_, i) => [i, `value ${i}`]), small: "kept" },
+      { big: 10n, nested: { list: [undefined, () => 1] } },
+    ];
+    for (const value of cases) {
+      const full = storablePayload(value, 4096);
+      const text = storablePayloadJson(value, 4096);
+      expect(text.json).toBe(full.json);
+      expect(text.bytes).toBe(full.bytes);
+      expect(text.truncatedFrom).toBe(full.truncatedFrom);
+    }
+    expect(() => storablePayloadJson([1, 2])).toThrow(TypeError);
   });
 });

@@ -44,6 +44,21 @@ export function storablePayload(value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_B
   return { payload, json: cut, bytes: Buffer.byteLength(cut), truncatedFrom: bytes };
 }
 
+/**
+ * The same as storablePayload's `json` and `bytes`, without building the payload object when the canonical text is
+ * already storable (the common case: a recorder that keeps only the text skips a parse per event).
+ */
+export function storablePayloadJson(value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): Omit<StoredPayload, "payload"> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new TypeError("payload must be a JSON object");
+  const text = canonicalJson(value);
+  if (!NEEDS_CLEANING.test(text) && text.startsWith("{")) {
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= maxBytes) return { json: text, bytes };
+  }
+  const { json, bytes, truncatedFrom } = storablePayload(value, maxBytes);
+  return truncatedFrom === undefined ? { json, bytes } : { json, bytes, truncatedFrom };
+}
+
 /** NUL and lone surrogates are the only characters canonical JSON writes as \u0000 and \ud8xx–\udfff escapes. */
 const NEEDS_CLEANING = /\\u0000|\\ud[89a-f]/i;
 

@@ -4,7 +4,7 @@ import type { Store } from "../../lib/store/client";
 import type { SessionEventType } from "../../lib/store/generated/client";
 import { writeBatch, type Appended, type BatchEvent } from "./batch";
 import { RecorderError, storeErrorCode } from "./errors";
-import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_SQL_BYTES, storablePayload, storableSql } from "./payload";
+import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_SQL_BYTES, storablePayloadJson, storableSql } from "./payload";
 import { PgBatchWriter } from "./pg-batch";
 import { findOrOpenSession, openSession, type Opened, type OpenedSession, type OpenSessionInput } from "./sessions";
 import { JournalRecording, type JournalStart, type RecordingHealth } from "./journaled";
@@ -212,31 +212,16 @@ export class Recorder {
    * the recorder stores what it is given (it only caps the size and makes it storable).
    */
   record(sessionId: string, type: SessionEventType, payload: Readonly<Record<string, unknown>>, options: RecordOptions = {}): Promise<RecordedEvent> {
-    if (this.#closed) return Promise.reject(new RecorderError("recorder_closed"));
-    if (!UUID.test(sessionId)) return Promise.reject(new RecorderError("session_not_found"));
-    if (!EVENT_TYPES.has(type)) return Promise.reject(new RecorderError("invalid_event", "unknown event type"));
-    let event: BatchEvent;
-    let bytes: number;
+    let prepared: { event: BatchEvent; bytes: number };
     try {
-      const stored = storablePayload(payload, this.#maxPayloadBytes);
-      if (stored.truncatedFrom !== undefined) {
-        this.#log?.warn("recorder.payload_truncated", { sessionId, type, bytes: stored.truncatedFrom, limit: this.#maxPayloadBytes });
-      }
-      event = {
-        sessionId: sessionId.toLowerCase(),
-        type,
-        at: new Date(),
-        decision: storableSql(options.decision ?? null, 256),
-        sqlText: storableSql(options.sqlText ?? null, this.#maxSqlBytes),
-        payloadJson: stored.json,
-      };
-      bytes = stored.bytes + (event.sqlText?.length ?? 0) + 256;
-    } catch {
-      return Promise.reject(new RecorderError("invalid_event", "the payload is not a JSON object"));
+      prepared = this.#prepare(sessionId, type, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    const { event, bytes } = prepared;
     if (this.#journaled) {
       try {
-        return Promise.resolve({ eventId: this.#journaled.record(event.sessionId, type, event.at, event.decision, event.sqlText, event.payloadJson) });
+        return Promise.resolve({ eventId: this.#journaled.record([event], { lazy: options.lazy === true })[0]! });
       } catch (error) {
         return Promise.reject(error instanceof RecorderError ? error : new RecorderError("journal_unavailable"));
       }
@@ -245,6 +230,44 @@ export class Recorder {
       this.#queue.push({ event, bytes, lazy: options.lazy === true, resolve, reject });
       this.#schedule(options.lazy === true);
     });
+  }
+
+  /**
+   * Several events of one session, in order, recorded together: in journal mode one write for all of them (a
+   * statement and its decision), in strict mode the same group commit. All or none are recorded.
+   */
+  recordMany(sessionId: string, events: readonly { type: SessionEventType; payload: Readonly<Record<string, unknown>>; options?: RecordOptions }[]): Promise<RecordedEvent[]> {
+    if (!this.#journaled) return Promise.all(events.map(({ type, payload, options }) => this.record(sessionId, type, payload, options)));
+    try {
+      const prepared = events.map(({ type, payload, options }) => this.#prepare(sessionId, type, payload, options ?? {}).event);
+      return Promise.resolve(this.#journaled.record(prepared, { lazy: false }).map((eventId) => ({ eventId })));
+    } catch (error) {
+      return Promise.reject(error instanceof RecorderError ? error : new RecorderError("journal_unavailable"));
+    }
+  }
+
+  /** The event as it is stored (payload cleaned and capped, SQL capped); throws RecorderError. */
+  #prepare(sessionId: string, type: SessionEventType, payload: Readonly<Record<string, unknown>>, options: RecordOptions): { event: BatchEvent; bytes: number } {
+    if (this.#closed) throw new RecorderError("recorder_closed");
+    if (!UUID.test(sessionId)) throw new RecorderError("session_not_found");
+    if (!EVENT_TYPES.has(type)) throw new RecorderError("invalid_event", "unknown event type");
+    try {
+      const stored = storablePayloadJson(payload, this.#maxPayloadBytes);
+      if (stored.truncatedFrom !== undefined) {
+        this.#log?.warn("recorder.payload_truncated", { sessionId, type, bytes: stored.truncatedFrom, limit: this.#maxPayloadBytes });
+      }
+      const event: BatchEvent = {
+        sessionId: sessionId.toLowerCase(),
+        type,
+        at: new Date(),
+        decision: storableSql(options.decision ?? null, 256),
+        sqlText: storableSql(options.sqlText ?? null, this.#maxSqlBytes),
+        payloadJson: stored.json,
+      };
+      return { event, bytes: stored.bytes + (event.sqlText?.length ?? 0) + 256 };
+    } catch {
+      throw new RecorderError("invalid_event", "the payload is not a JSON object");
+    }
   }
 
   /**

@@ -32,12 +32,13 @@ export function makeCertificate(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-export async function startWireGateway(fx: GatewayFixture, env: Record<string, string | undefined> = {}): Promise<WireGateway> {
+export async function startWireGateway(fx: GatewayFixture, env: Record<string, string | undefined> = {}, instance?: string): Promise<WireGateway> {
   const certDir = fs.mkdtempSync(path.join(os.tmpdir(), "airlock-pgwire-"));
   const { cert, key } = makeCertificate(certDir);
   const port = await freePort();
   const gateway = await startGateway(fx, {
     env: { AIRLOCK_PGWIRE_PORT: String(port), AIRLOCK_PGWIRE_TLS_CERT: cert, AIRLOCK_PGWIRE_TLS_KEY: key, ...env },
+    ...(instance ? { instance } : {}),
   });
   const clients: pg.Client[] = [];
   const conninfo = (token: string, database = "shop_pg") => `host=127.0.0.1 port=${port} dbname=${database} user=agent password=${token} sslmode=require`;

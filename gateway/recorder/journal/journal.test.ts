@@ -77,19 +77,29 @@ describe("journal", () => {
   it("reads back what it wrote, in order, across segments, and continues the numbering after a reopen", async () => {
     const dir = tempDir();
     const journal = await open(dir);
-    for (let i = 1; i <= 300; i++) expect(journal.append(body(i))).toBe(i);
+    for (let i = 1; i <= 300; i++) expect(journal.append([body(i)])[0]).toBe(i);
     expect(fs.readdirSync(dir).filter((name) => name.endsWith(".seg")).length).toBeGreaterThan(3);
     expect(text(await readAll(journal))).toEqual(Array.from({ length: 300 }, (_, i) => body(i + 1).toString()));
     await journal.close();
 
     const again = await open(dir);
-    expect(again.append(body(301))).toBe(301);
+    expect(again.append([body(301)])[0]).toBe(301);
     expect((await readAll(again)).length).toBe(301);
+  });
+
+  it("holds lazy records until the next write (or the interval), in order, and several records go in one write", async () => {
+    const journal = await open(tempDir(), { fsyncIntervalMs: 50 });
+    expect(journal.append([body(1)], { lazy: true })).toEqual([1]);
+    expect(journal.append([body(2), body(3)])).toEqual([2, 3]);
+    expect(journal.append([body(4)], { lazy: true })).toEqual([4]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(journal.state().durableSeq).toBe(4);
+    expect(text(await readAll(journal))).toEqual([1, 2, 3, 4].map((i) => body(i).toString()));
   });
 
   it("reads nothing that is not synced yet", async () => {
     const journal = await open(tempDir(), { fsyncIntervalMs: 1_000, fsyncBytes: 1 << 30 });
-    journal.append(body(1));
+    journal.append([body(1)]);
     expect((await journal.read(journal.startPosition(), { maxRecords: 10, maxBytes: 1 << 20 })).items).toEqual([]);
     await journal.sync();
     expect((await journal.read(journal.startPosition(), { maxRecords: 10, maxBytes: 1 << 20 })).items).toHaveLength(1);
@@ -98,7 +108,7 @@ describe("journal", () => {
   it("cuts a torn tail (a write cut short by a crash) and says so", async () => {
     const dir = tempDir();
     const journal = await open(dir);
-    for (let i = 1; i <= 5; i++) journal.append(body(i));
+    for (let i = 1; i <= 5; i++) journal.append([body(i)]);
     await journal.sync();
     const last = fs.readdirSync(dir).filter((name) => name.endsWith(".seg")).sort().at(-1)!;
     await journal.close();
@@ -109,7 +119,7 @@ describe("journal", () => {
     const reopened = await open(dir, {}, log);
     expect(log.lines).toContain("journal.torn_tail_cut");
     expect(text(await readAll(reopened))).toEqual([1, 2, 3, 4, 5].map((i) => body(i).toString()));
-    expect(reopened.append(body(6))).toBe(6); // the torn record was never acknowledged: its number is free
+    expect(reopened.append([body(6)])[0]).toBe(6); // the torn record was never acknowledged: its number is free
   });
 
   it("sets a corrupt stretch aside, keeps the records after it, and reports the gap where it lies", async () => {
@@ -119,7 +129,7 @@ describe("journal", () => {
     let offset = 0;
     for (let i = 1; i <= 10; i++) {
       offsets.push(offset);
-      journal.append(body(i));
+      journal.append([body(i)]);
       offset += FRAME_HEADER_BYTES + body(i).length;
     }
     await journal.close();
@@ -133,7 +143,7 @@ describe("journal", () => {
     expect(log.lines).toEqual(expect.arrayContaining(["journal.corrupt", "journal.gap"]));
     expect(fs.readdirSync(dir).some((name) => name.includes(".corrupt-"))).toBe(true);
     expect(text(await readAll(reopened))).toEqual([1, 2, 3, 4].map((i) => body(i).toString()).concat("gap 5-5", [6, 7, 8, 9, 10].map((i) => body(i).toString())));
-    expect(reopened.append(body(11))).toBe(11);
+    expect(reopened.append([body(11)])[0]).toBe(11);
   });
 
   it("refuses past maxBytes with journal_full, keeps the reserve for refusals, and frees space once shipped", async () => {
@@ -142,7 +152,7 @@ describe("journal", () => {
     const big = Buffer.alloc(500, 120);
     for (;;) {
       try {
-        journal.append(big);
+        journal.append([big]);
         written++;
       } catch (error) {
         expect(error).toBeInstanceOf(JournalError);
@@ -151,21 +161,21 @@ describe("journal", () => {
       }
     }
     expect(journal.state().state).toBe("full");
-    expect(() => journal.append(Buffer.from("refusal")), "an ordinary record").toThrow(JournalError);
-    expect(journal.append(Buffer.from("refusal"), { reserve: true })).toBe(written + 1);
+    expect(() => journal.append([Buffer.from("refusal")]), "an ordinary record").toThrow(JournalError);
+    expect(journal.append([Buffer.from("refusal")], { reserve: true })[0]).toBe(written + 1);
 
     await journal.sync();
     journal.shipped(written + 1);
     await journal.checkpoint();
     expect(journal.state().bytes).toBeLessThan(4096);
     expect(journal.state().state).toBe("ok");
-    expect(journal.append(big)).toBe(written + 2);
+    expect(journal.append([big])[0]).toBe(written + 2);
   });
 
   it("starts after the checkpointed position: a shipped record is not read again", async () => {
     const dir = tempDir();
     const journal = await open(dir);
-    for (let i = 1; i <= 20; i++) journal.append(body(i));
+    for (let i = 1; i <= 20; i++) journal.append([body(i)]);
     await journal.sync();
     journal.shipped(12);
     await journal.close(); // checkpoints

@@ -103,10 +103,16 @@ export class Journal {
 
   #bytes: number;
   #nextSeq: number;
+  /** The last record written (to the page cache); records after it are held. */
+  #writtenSeq: number;
   #durableSeq: number;
   #shippedSeq: number;
   #checkpointedSeq: number;
   #unsyncedBytes = 0;
+  /** Frames appended and not yet written (lazy ones waiting for company). */
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #heldTimer: NodeJS.Timeout | undefined;
   #dirDirty = false;
   #flushTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
@@ -138,6 +144,7 @@ export class Journal {
     this.#bytes = init.segments.reduce((sum, segment) => sum + segment.size, 0);
     const lastSeq = Math.max(init.shippedSeq, ...init.segments.map((segment) => segment.lastSeq), 0);
     this.#nextSeq = lastSeq + 1;
+    this.#writtenSeq = lastSeq;
     this.#durableSeq = lastSeq;
     this.#shippedSeq = init.shippedSeq;
     this.#checkpointedSeq = init.shippedSeq;
@@ -205,27 +212,61 @@ export class Journal {
     }
   }
 
-  /** Writes one record; returns its sequence number once it is in the page cache. Throws JournalError. */
-  append(body: Buffer, options: { reserve?: boolean } = {}): number {
+  /**
+   * Writes records, in order, with one write; returns their sequence numbers once they are in the page cache.
+   * `lazy` records (nothing waits on them) are held, at most until the next write or the sync interval, and go
+   * out with it: a crash can lose them, never a record written before something was acted on. Throws JournalError.
+   */
+  append(bodies: readonly Buffer[], options: { reserve?: boolean; lazy?: boolean } = {}): number[] {
     if (this.#closed) throw new JournalError("journal_closed");
     if (this.#failed) throw this.#failed;
-    const seq = this.#nextSeq;
-    const frame = encodeFrame(seq, body);
+    const first = this.#nextSeq;
+    const frames = bodies.map((body, i) => encodeFrame(first + i, body));
+    const size = frames.reduce((sum, frame) => sum + frame.length, 0);
     const limit = options.reserve ? this.#maxBytes : this.#maxBytes - this.#reserveBytes;
     // Once full, ordinary records wait until shipping frees a segment's worth (no flapping at the edge).
-    if (this.#bytes + frame.length > limit || (this.#full && !options.reserve)) {
+    if (this.#bytes + this.#heldBytes + size > limit || (this.#full && !options.reserve)) {
       if (!this.#full) this.#log?.error("journal.full", { bytes: this.#bytes, maxBytes: this.#maxBytes });
       this.#full = true;
       throw new JournalError("journal_full");
     }
+    this.#nextSeq += frames.length;
+    this.#held.push(...frames);
+    this.#heldBytes += size;
+    if (options.lazy) {
+      this.#heldTimer ??= setTimeout(() => {
+        this.#heldTimer = undefined;
+        try {
+          this.#writeHeld();
+        } catch {
+          // a failed write of lazy records is logged by the journal's state; their callers were not waiting
+        }
+      }, Math.max(1, this.#fsyncIntervalMs));
+    } else this.#writeHeld();
+    return frames.map((_, i) => first + i);
+  }
+
+  /** Writes the held frames with one write (into a new segment first when the active one is full). */
+  #writeHeld(): void {
+    if (this.#held.length === 0) return;
+    clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    const frames = this.#held;
+    const size = this.#heldBytes;
+    this.#held = [];
+    this.#heldBytes = 0;
+    const seqOf = (frame: Buffer) => frame.readUInt32LE(12) * 2 ** 32 + frame.readUInt32LE(8);
+    const lastSeq = seqOf(frames[frames.length - 1]!);
     let active = this.#active();
-    if (active.size > 0 && active.size + frame.length > this.#segmentBytes) active = this.#rotate();
+    if (active.size > 0 && active.size + size > this.#segmentBytes) active = this.#rotate(seqOf(frames[0]!));
     const fd = active.fd!;
     try {
       let written = 0;
-      while (written < frame.length) written += fs.writeSync(fd, frame, written, frame.length - written, active.size + written);
+      const whole = frames.length === 1 ? frames[0]! : Buffer.concat(frames, size);
+      while (written < size) written += fs.writeSync(fd, whole, written, size - written, active.size + written);
     } catch (error) {
-      // Undo a partial frame so that the next record starts where this one did; if even that fails, stop.
+      // Undo a partial write so that the next record starts where these did; if even that fails, stop. Their
+      // numbers are given up (the next write continues after them), which a reader sees as nothing missing.
       try {
         fs.ftruncateSync(fd, active.size);
       } catch {
@@ -233,14 +274,13 @@ export class Journal {
       }
       throw new JournalError("journal_unwritable", (error as NodeJS.ErrnoException).code);
     }
-    this.#nextSeq++;
-    active.size += frame.length;
-    active.lastSeq = seq;
+    active.size += size;
+    active.lastSeq = lastSeq;
     active.dirty = true;
-    this.#bytes += frame.length;
-    this.#unsyncedBytes += frame.length;
+    this.#writtenSeq = lastSeq;
+    this.#bytes += size;
+    this.#unsyncedBytes += size;
     this.#scheduleSync();
-    return seq;
   }
 
   /** Records (and gaps) after `position`, up to what is synced, at most `maxRecords` / about `maxBytes`. */
@@ -299,7 +339,8 @@ export class Journal {
 
   /** Syncs everything written so far (and waits for it). */
   async sync(): Promise<void> {
-    while (this.#durableSeq < this.#nextSeq - 1 && !this.#failed) {
+    if (!this.#failed && !this.#closed) this.#writeHeld();
+    while (this.#durableSeq < this.#writtenSeq && !this.#failed) {
       if (!this.#syncing) this.#startSync();
       await this.#syncing;
     }
@@ -348,8 +389,7 @@ export class Journal {
     return this.#segments[this.#segments.length - 1]!;
   }
 
-  #startSegment(): Segment {
-    const firstSeq = this.#nextSeq;
+  #startSegment(firstSeq = this.#nextSeq): Segment {
     const file = path.join(this.dir, `${String(firstSeq).padStart(20, "0")}.seg`);
     let fd: number;
     try {
@@ -364,9 +404,9 @@ export class Journal {
   }
 
   /** Seals the active segment (its last sync closes it) and starts the next. */
-  #rotate(): Segment {
+  #rotate(firstSeq: number): Segment {
     const sealed = this.#active();
-    const next = this.#startSegment();
+    const next = this.#startSegment(firstSeq);
     if (!sealed.dirty) this.#closeFd(sealed);
     return next;
   }
@@ -387,7 +427,7 @@ export class Journal {
 
   #startSync(): void {
     if (this.#syncing || this.#failed) return;
-    const upTo = this.#nextSeq - 1;
+    const upTo = this.#writtenSeq;
     const sizes = this.#segments.filter((segment) => segment.dirty).map((segment) => ({ segment, size: segment.size }));
     const dirDirty = this.#dirDirty;
     this.#dirDirty = false;
@@ -408,7 +448,7 @@ export class Journal {
       } finally {
         this.#syncing = undefined;
       }
-      if (!this.#closed && this.#durableSeq < this.#nextSeq - 1) this.#scheduleSync();
+      if (!this.#closed && this.#durableSeq < this.#writtenSeq) this.#scheduleSync();
     })();
   }
 
