@@ -6,6 +6,7 @@ import { McpDoor } from "./mcp/server";
 import { createHttpServer } from "./http/server";
 import { readiness } from "./readiness";
 import { PgWireServer } from "./pgwire/listener";
+import { MysqlWireServer } from "./mysqlwire/listener";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -74,6 +75,22 @@ const pgwire =
             : undefined,
       });
 
+const mysqlTls = (config.AIRLOCK_MYSQLWIRE_TLS_CERT && config.AIRLOCK_MYSQLWIRE_TLS_KEY
+  ? { cert: config.AIRLOCK_MYSQLWIRE_TLS_CERT, key: config.AIRLOCK_MYSQLWIRE_TLS_KEY }
+  : config.AIRLOCK_PGWIRE_TLS_CERT && config.AIRLOCK_PGWIRE_TLS_KEY
+    ? { cert: config.AIRLOCK_PGWIRE_TLS_CERT, key: config.AIRLOCK_PGWIRE_TLS_KEY }
+    : undefined);
+const mysqlwire =
+  config.AIRLOCK_MYSQLWIRE_PORT === undefined
+    ? null
+    : new MysqlWireServer({
+        gateway,
+        log,
+        maxSqlBytes: config.AIRLOCK_MAX_SQL_BYTES,
+        approvalWaitMs: config.AIRLOCK_MYSQLWIRE_APPROVAL_WAIT_SECONDS * 1000,
+        tls: mysqlTls ? { cert: fs.readFileSync(mysqlTls.cert), key: fs.readFileSync(mysqlTls.key) } : undefined,
+      });
+
 async function main(): Promise<void> {
   await gateway.start();
   if (pgwire) {
@@ -83,6 +100,14 @@ async function main(): Promise<void> {
       process.exit(1);
     });
     log.info("pgwire.listening", { host, port, tls: Boolean(config.AIRLOCK_PGWIRE_TLS_CERT) });
+  }
+  if (mysqlwire) {
+    const host = config.AIRLOCK_MYSQLWIRE_HOST ?? config.AIRLOCK_HOST;
+    const port = await mysqlwire.listen(config.AIRLOCK_MYSQLWIRE_PORT!, host).catch((error: unknown) => {
+      log.error("mysqlwire.listen_failed", { error: errorMessage(error), port: config.AIRLOCK_MYSQLWIRE_PORT });
+      process.exit(1);
+    });
+    log.info("mysqlwire.listening", { host, port, tls: Boolean(mysqlTls) });
   }
   server.listen(config.AIRLOCK_GATEWAY_PORT, config.AIRLOCK_HOST, () => {
     log.info("gateway.listening", { host: config.AIRLOCK_HOST, port: config.AIRLOCK_GATEWAY_PORT });
@@ -105,6 +130,7 @@ async function shutdown(signal: string): Promise<void> {
   const grace = setTimeout(() => server.closeAllConnections(), 10_000);
   await mcp.close();
   await pgwire?.close();
+  await mysqlwire?.close();
   await closed;
   clearTimeout(grace);
   await gateway.stop().catch((error: unknown) => log.error("gateway.stop_failed", { error: errorMessage(error) }));

@@ -4,9 +4,10 @@ import type { Connection } from "../../lib/store/generated/client";
 import { authorizeConnection, type ConnectionAccess } from "../identity";
 import { MAX_CACHE_TTL_MS, ShortCache, STORE_OUTAGE_GRACE_MS } from "../identity/short-cache";
 import type { AgentIdentity } from "../identity/types";
-import type { PgWireSession } from "../targets";
-import { dialectOf, evaluationContext } from "./context";
+import type { MysqlWireSession, PgWireSession } from "../targets";
+import { dialectOf, evaluationContext, rowLimitOf } from "./context";
 import { EngineError } from "./errors";
+import { runStatements } from "./run-statements";
 import { OriginMasks } from "./origins";
 import { ViewOrigins } from "./view-origins";
 import type { ColumnOrigins } from "./column-masks";
@@ -35,7 +36,7 @@ export interface OpenRequest {
     readonly details?: Readonly<Record<string, unknown>>;
   };
   /** A target session of the door's own, for a wire door that relays its client's protocol (PostgreSQL). */
-  readonly pinned?: { readonly engine: "postgres"; readonly parameters: ReadonlyMap<string, string> };
+  readonly pinned?: { readonly engine: "postgres"; readonly parameters: ReadonlyMap<string, string> } | { readonly engine: "mysql" };
 }
 
 const MAX_SHARED_SESSIONS = 10_000;
@@ -59,14 +60,19 @@ export class Engine {
     const { agent } = request;
     const connection = await this.#authorized(agent, request.connection);
     let pinned: PgWireSession | undefined;
+    let mysql: MysqlWireSession | undefined;
     if (request.pinned) {
       if (connection.engine !== request.pinned.engine) {
         throw new EngineError("unsupported_door", `connection "${connection.name}" is a ${connection.engine} database; use Airlock's ${connection.engine === "mysql" ? "MySQL" : "PostgreSQL"} door or HTTP API`);
       }
       const target = this.#deps.targets.target(connection);
-      if (!target.openSession) throw new EngineError("unsupported_door", "this connection cannot be reached over the PostgreSQL protocol");
+      const wanted = request.pinned;
+      if (wanted.engine === "postgres" ? !target.openSession : !target.openMysqlSession) {
+        throw new EngineError("unsupported_door", `this connection cannot be reached over the ${wanted.engine === "mysql" ? "MySQL" : "PostgreSQL"} protocol`);
+      }
       try {
-        pinned = await target.openSession({ parameters: request.pinned.parameters, statementTimeoutMs: connection.statementTimeoutMs });
+        if (wanted.engine === "postgres") pinned = await target.openSession!({ parameters: wanted.parameters, statementTimeoutMs: connection.statementTimeoutMs });
+        else mysql = await target.openMysqlSession!(connection.statementTimeoutMs);
       } catch (error) {
         this.#deps.log.warn("engine.target_unavailable", { connection: connection.name, door: request.door, code: (error as { code?: string }).code ?? "error" });
         throw new EngineError("target_unavailable", "The target database cannot be reached right now");
@@ -78,9 +84,10 @@ export class Engine {
       sessionId = clientKey === undefined ? await this.#openRecording(request, connection) : await this.#sharedRecording(clientKey, request, connection);
     } catch (error) {
       pinned?.close();
+      mysql?.close();
       throw error;
     }
-    return new EngineSession(this.#core, { agent, connection, door: request.door, sessionId, shared: clientKey !== undefined, origins: this.#originMasks(agent, connection), pinned });
+    return new EngineSession(this.#core, { agent, connection, door: request.door, sessionId, shared: clientKey !== undefined, origins: this.#originMasks(agent, connection), pinned, mysql });
   }
 
   /**
@@ -140,6 +147,17 @@ export class Engine {
     authorize: (agent, name) => this.#authorized(agent, name),
     closeRecording: (sessionId, reason) => this.#closeRecording(sessionId, reason),
     forget: (sessionId) => this.#forget(sessionId),
+    runOn: (target, statement, columnMasks) =>
+      runStatements(target, statement.analysis, statement.params, statement.plans, {
+        columnMasks: (plan, columns, index) => columnMasks(plan, columns, statement.analysis.statements[index]),
+        rowLimit: rowLimitOf(statement.connection, statement.decision),
+        timeoutMs: statement.connection.statementTimeoutMs,
+        readOnly: statement.connection.readOnly,
+        signal: statement.signal,
+        masking: this.#deps.masking,
+        hideErrorText: statement.hideErrorText,
+        sessionTransactions: true,
+      }),
   };
 
   /** The agent's grant to a connection; granted answers are kept for at most 500 ms, so a revoked grant stops within a second. */

@@ -26,12 +26,14 @@ export interface RunOptions {
    * detectors, through lib/masking's resolver.
    */
   readonly columnMasks: (plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[], statementIndex: number) => ResolvedMasks | Promise<ResolvedMasks>;
+  /** The connection is the client's own session (a wire door): its transaction control runs there, as sent. */
+  readonly sessionTransactions?: boolean;
 }
 
 type TargetColumn = TargetResult["columns"][number];
 
 export async function runStatements(
-  target: Target,
+  target: Pick<Target, "execute" | "executeAll">,
   analysis: Analysis,
   params: readonly unknown[],
   plans: readonly MaskingPlan[],
@@ -40,7 +42,7 @@ export async function runStatements(
   // Each request runs on a pooled connection it does not keep, so transaction control could only mislead: a BEGIN
   // would not hold the next request's UPDATE, nor a ROLLBACK undo it. Several statements in one text already run
   // as one transaction; the PostgreSQL door keeps a session for clients that need their own.
-  const control = analysis.statements.findIndex((statement) => statement.kind === "transaction");
+  const control = options.sessionTransactions ? -1 : analysis.statements.findIndex((statement) => statement.kind === "transaction");
   if (control >= 0) {
     throw new EngineError(
       "transaction_control",

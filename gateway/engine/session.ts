@@ -3,12 +3,12 @@ import type { Decision, MaskingPlan } from "../../lib/policy";
 import type { Analysis, StatementAnalysis } from "../../lib/sql/types";
 import type { Connection } from "../../lib/store/generated/client";
 import type { AgentIdentity } from "../identity/types";
-import type { PgWireSession } from "../targets";
+import type { MysqlWireSession, PgWireSession } from "../targets";
 import { resolveColumnMasks, type ColumnOrigins, type ResultColumnOrigin } from "./column-masks";
 import { rowLimitOf } from "./context";
 import { EngineError } from "./errors";
 import type { StatementPipeline } from "./pipeline";
-import type { ApprovalTicket, FrontDoorName, Outcome, Prepared, SessionExecutor } from "./types";
+import type { ApprovalTicket, DecidedStatement, FrontDoorName, Outcome, Prepared, SessionExecutor, StatementResult } from "./types";
 
 // One agent on one connection through one door, as `engine.open` made it: authorised, recorded, with its origin
 // masks (and its pinned target session, for a wire door). Everything a door does with statements goes through
@@ -20,6 +20,12 @@ export interface SessionCore {
   authorize(agent: AgentIdentity, connectionName: string): Promise<Connection>;
   closeRecording(sessionId: string, reason?: string): Promise<void>;
   forget(sessionId: string): void;
+  /** A decided statement on a door's own target session (MySQL), masked like the pool's results. */
+  runOn(
+    target: MysqlWireSession,
+    statement: DecidedStatement,
+    columnMasks: (plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[], statement?: StatementAnalysis) => ResolvedMasks | Promise<ResolvedMasks>,
+  ): Promise<StatementResult[]>;
 }
 
 export interface SubmitOptions {
@@ -43,6 +49,8 @@ export interface SessionFields {
   readonly shared: boolean;
   readonly origins?: ColumnOrigins;
   readonly pinned?: PgWireSession;
+  /** The MySQL door's own target session. */
+  readonly mysql?: MysqlWireSession;
 }
 
 export class EngineSession {
@@ -113,6 +121,21 @@ export class EngineSession {
     return resolveColumnMasks(this.#fields.origins, plan, columns, statement);
   }
 
+  /** The MySQL door's target session (`pinned: { engine: "mysql" }` in engine.open); undefined otherwise. */
+  get mysql(): MysqlWireSession | undefined {
+    return this.#fields.mysql;
+  }
+
+  /**
+   * Runs a decided statement on this session's MySQL target session and masks its results (plan, origins,
+   * detectors); the door then relays them with the session's field metadata (`mysql.last`).
+   */
+  runOnMysql(statement: DecidedStatement): Promise<StatementResult[]> {
+    const target = this.#fields.mysql;
+    if (!target) return Promise.reject(new EngineError("unsupported_door", "this session has no MySQL target session"));
+    return this.#core.runOn(target, statement, (plan, columns, analysed) => this.columnMasks(plan, columns, analysed));
+  }
+
   /** Most rows a statement so decided may return. */
   rowLimit(decision: Exclude<Decision, { action: "block" }>): number {
     return rowLimitOf(this.connection, decision);
@@ -123,6 +146,7 @@ export class EngineSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#fields.pinned?.close();
+    this.#fields.mysql?.close();
     await this.#core.closeRecording(this.id, reason);
   }
 

@@ -1,6 +1,7 @@
 import type { Catalog } from "../../lib/policy/decision";
 import type { RelationOrigin } from "./postgres/schema";
 import type { PgWireSession, WireSessionOptions } from "./postgres/wire-session";
+import type { MysqlWireSession, WireFields } from "./mysql/wire-session";
 
 // The target side of the gateway: the databases agents reach through Airlock. A Target runs one statement at a
 // time on a pooled connection with credentials the agent never sees, and answers in one engine-neutral shape.
@@ -126,6 +127,8 @@ export interface Target {
   readonly viewDefinitions?: (tables: readonly string[]) => Promise<ReadonlyMap<string, string>>;
   /** Capability (PostgreSQL): a connection of its own for one wire client, outside the pool; the caller closes it. */
   readonly openSession?: (options: WireSessionOptions) => Promise<PgWireSession>;
+  /** Capability (MySQL): a connection of its own for one MySQL-door client, outside the pool; the caller closes it. */
+  readonly openMysqlSession?: (statementTimeoutMs: number) => Promise<MysqlWireSession>;
 }
 
 /** What the server's parser said of a statement: accepted (or it cannot tell), or a syntax error in its words. */
@@ -140,7 +143,7 @@ export interface RelationOrigins {
   relationOrigins(oids: readonly number[]): Promise<ReadonlyMap<number, RelationOrigin>>;
 }
 
-export type { RelationOrigin, PgWireSession, WireSessionOptions };
+export type { RelationOrigin, PgWireSession, WireSessionOptions, MysqlWireSession, WireFields };
 
 /** What a Target implementation is built from: the record's fields plus the opened secret. */
 export interface TargetSettings {

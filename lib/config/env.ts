@@ -44,6 +44,14 @@ export const envSchema = z.object({
     /** PEM files for the PostgreSQL door's TLS; `npm start` generates a self-signed pair under the data directory. */
     AIRLOCK_PGWIRE_TLS_CERT: z.string().min(1).optional(),
     AIRLOCK_PGWIRE_TLS_KEY: z.string().min(1).optional(),
+    /** The MySQL front door (mysql/mariadb clients, drivers). Unset: off. */
+    AIRLOCK_MYSQLWIRE_PORT: portNumber.optional(),
+    AIRLOCK_MYSQLWIRE_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be a host name or IP address to listen on").optional(),
+    /** PEM files for the MySQL door's TLS; default: the PostgreSQL door's. */
+    AIRLOCK_MYSQLWIRE_TLS_CERT: z.string().min(1).optional(),
+    AIRLOCK_MYSQLWIRE_TLS_KEY: z.string().min(1).optional(),
+    /** How long a MySQL-door statement that needs approval waits before the client is told to send it again. */
+    AIRLOCK_MYSQLWIRE_APPROVAL_WAIT_SECONDS: z.coerce.number({ error: "must be a number of seconds" }).int().min(0).max(3600, "must be at most 3600").default(30),
     AIRLOCK_STORE_PORT: port(54329),
     AIRLOCK_DEMO_DB_PORT: port(54330),
     AIRLOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
@@ -107,6 +115,9 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     for (const name of ["AIRLOCK_MASTER_KEY", "AIRLOCK_AUTH_SECRET"]) {
       if (!input[name]) problems.push(`${name} is required when DATABASE_URL is set (generate one with: openssl rand -base64 32)`);
     }
+  }
+  if (Boolean(input.AIRLOCK_MYSQLWIRE_TLS_CERT) !== Boolean(input.AIRLOCK_MYSQLWIRE_TLS_KEY)) {
+    problems.push("AIRLOCK_MYSQLWIRE_TLS_CERT and AIRLOCK_MYSQLWIRE_TLS_KEY go together: set both or neither");
   }
   if (Boolean(input.AIRLOCK_PGWIRE_TLS_CERT) !== Boolean(input.AIRLOCK_PGWIRE_TLS_KEY)) {
     problems.push("AIRLOCK_PGWIRE_TLS_CERT and AIRLOCK_PGWIRE_TLS_KEY go together: set both or neither");

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { verifyChains } from "../../lib/audit/verify";
 import { DEFAULT_POLICY_ID, validatePolicy } from "../../lib/policy";
 import { decodeFrame } from "../../gateway/recorder/journal/frame";
@@ -96,6 +96,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: store.hostname, port: Number(store.port || 5432) });
   await targetQuery(fx, PG_CONNECTION, "CREATE TABLE marks (id bigserial PRIMARY KEY, tag text NOT NULL UNIQUE)");
   await allowMarkInserts();
+});
+
+// A test that failed while the store was down must not leave it down for the next one.
+afterEach(async () => {
+  await proxy?.up();
 });
 
 afterAll(async () => {

@@ -35,6 +35,6 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     sockets.clear();
     await closed;
   };
-  const up = () => new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
+  const up = () => (server.listening ? Promise.resolve() : new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => resolve())));
   return { port, down, up, close: () => (server.listening ? down() : Promise.resolve()) };
 }

@@ -1,3 +1,4 @@
+import { pbkdf2 } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -95,6 +96,20 @@ describe("journal", () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(journal.state().durableSeq).toBe(4);
     expect(text(await readAll(journal))).toEqual([1, 2, 3, 4].map((i) => body(i).toString()));
+  });
+
+  it("keeps working when segments rotate while a sync of the sealed one is still running", async () => {
+    const journal = await open(tempDir(), { fsyncIntervalMs: 0, segmentBytes: 4096 });
+    // Keep the thread pool busy, so that syncs wait their turn while the appends go on and segments rotate.
+    const busy = Array.from({ length: 8 }, () => new Promise((resolve) => pbkdf2("x", "y", 200_000, 32, "sha256", resolve)));
+    for (let i = 1; i <= 2000; i++) {
+      journal.append([body(i)]);
+      if (i % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(busy);
+    await journal.sync();
+    expect(journal.state().state).toBe("ok");
+    expect((await readAll(journal)).length).toBe(2000);
   });
 
   it("reads nothing that is not synced yet", async () => {

@@ -407,7 +407,8 @@ export class Journal {
   #rotate(firstSeq: number): Segment {
     const sealed = this.#active();
     const next = this.#startSegment(firstSeq);
-    if (!sealed.dirty) this.#closeFd(sealed);
+    // A sync in flight may be using its descriptor: that sync closes it when it is done.
+    if (!sealed.dirty && !this.#syncing) this.#closeFd(sealed);
     return next;
   }
 
@@ -437,10 +438,9 @@ export class Journal {
       try {
         await Promise.all(sizes.map(({ segment }) => fdatasync(segment.fd!)));
         if (dirDirty) await syncDir(this.dir);
-        for (const { segment, size } of sizes) {
-          segment.durableSize = Math.max(segment.durableSize, size);
-          if (segment !== this.#active() && !segment.dirty) this.#closeFd(segment);
-        }
+        for (const { segment, size } of sizes) segment.durableSize = Math.max(segment.durableSize, size);
+        // Sealed segments with nothing left to sync are closed (rotation leaves them open while a sync runs).
+        for (const segment of this.#segments) if (segment !== this.#active() && !segment.dirty && segment.durableSize === segment.size) this.#closeFd(segment);
         this.#durableSeq = Math.max(this.#durableSeq, upTo);
         this.#notify();
       } catch (error) {

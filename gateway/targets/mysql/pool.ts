@@ -11,7 +11,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export const IDLE_TIMEOUT_MS = 30_000;
 const MAX_PREPARED_STATEMENTS = 64;
 
-function connectionOptions(settings: TargetSettings, tlsFellBack: boolean): ConnectionOptions {
+export function connectionOptions(settings: TargetSettings, tlsFellBack: boolean): ConnectionOptions {
   const ssl = mysqlSsl(settings.tls, tlsFellBack);
   return {
     host: settings.host,

@@ -13,7 +13,7 @@ export interface StreamOutcome {
   readonly truncated: boolean;
 }
 
-export function streamStatement(connection: PoolConnection, sql: string, params: readonly unknown[], limit: number): Promise<StreamOutcome> {
+export function streamStatement(connection: PoolConnection, sql: string, params: readonly unknown[], limit: number, options: { textTypeCast?: unknown } = {}): Promise<StreamOutcome> {
   return new Promise((resolve, reject) => {
     let fields: readonly FieldPacket[] | undefined;
     let header: ResultSetHeader | undefined;
@@ -23,7 +23,7 @@ export function streamStatement(connection: PoolConnection, sql: string, params:
     const command =
       params.length > 0
         ? connection.execute({ sql, values: params.map((value) => (value === undefined ? null : value)), rowsAsArray: true })
-        : connection.query({ sql, rowsAsArray: true });
+        : connection.query({ sql, rowsAsArray: true, ...(options.textTypeCast ? { typeCast: options.textTypeCast as never } : {}) });
     command.on("fields", (received: FieldPacket[] | undefined) => {
       if (fields === undefined && received !== undefined) fields = received;
     });

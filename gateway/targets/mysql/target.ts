@@ -12,6 +12,7 @@ import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
 import { readSchema, readViews } from "./schema";
 import { runQuiet, streamStatement } from "./stream";
 import { mysqlTypeName } from "./type-names";
+import { MysqlWireSession } from "./wire-session";
 
 // A MySQL/MariaDB target: a mysql2 pool. Per statement (or per text of several statements):
 //   SET SESSION <timeout>, SESSION <read-only flag>   (only when this session's values differ)
@@ -83,6 +84,10 @@ export class MysqlTarget implements Target {
 
   checkSyntax(sql: string): Promise<SyntaxCheck> {
     return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => prepareOnly(connection, sql)));
+  }
+
+  openMysqlSession(statementTimeoutMs: number): Promise<MysqlWireSession> {
+    return MysqlWireSession.open(this.#settings, statementTimeoutMs);
   }
 
   close(): Promise<void> {
