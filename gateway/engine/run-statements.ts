@@ -94,7 +94,8 @@ function engineErrorFrom(error: unknown, hideErrorText: boolean): EngineError {
     default: {
       // See error-text.ts: hidden when it may quote a masked value; otherwise still through the value detectors.
       const message = hideErrorText && mayQuoteStoredValue(error.sqlState) ? HIDDEN_ERROR_TEXT : redactDetected(error.message);
-      return new EngineError("target_error", message, { sqlState: error.sqlState });
+      // MySQL's own error number goes along, so the MySQL door answers with it.
+      return new EngineError("target_error", message, { sqlState: error.sqlState, ...(error.errno !== undefined ? { mysqlErrno: error.errno } : {}) });
     }
   }
 }

@@ -78,15 +78,18 @@ export class MysqlClient {
     return this.#session.agent.agentId;
   }
 
-  /** KILL QUERY from another connection: the statement running here is cancelled on its target. */
+  /**
+   * KILL QUERY from another connection: the statement running here is interrupted on its target (KILL QUERY on its
+   * thread), which answers it with its own error; the session goes on. A client that goes away aborts instead.
+   */
   cancel(): void {
-    this.#running?.abort();
     void this.#session.mysql?.cancel();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#running?.abort();
     this.#options.socket.destroy();
     this.#options.onClose();
   }

@@ -155,6 +155,34 @@ describe("refusals", () => {
   });
 });
 
+describe("limits and cancellation", () => {
+  test("a result past the connection's row limit ends with an error after the limit, and the server stops producing it", async () => {
+    const client = await door.client(fx.tokens.valid);
+    const error = await failure(client.query("SELECT seq FROM seq_1_to_50000"));
+    expect(error.errno).toBe(1104);
+    expect(error.sqlMessage).toMatch(/ended after 1000 rows/);
+    const other = await door.client(fx.tokens.valid);
+    const [rows] = await other.query<mysql.RowDataPacket[]>("SELECT 1 AS one");
+    expect(rows[0]!.one).toBe(1);
+  });
+
+  test("KILL QUERY from another connection of the same agent stops the statement on its own target session", async () => {
+    const sleeper = await door.client(fx.tokens.valid);
+    const killer = await door.client(fx.tokens.valid);
+    const started = Date.now();
+    // (SLEEP is blocked by the default policy: a long join stands in for a slow statement)
+    const slow = failure(sleeper.query("SELECT count(*) FROM seq_1_to_100000 a, seq_1_to_100000 b WHERE a.seq + b.seq = 7"));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await killer.query(`KILL QUERY ${sleeper.threadId}`);
+    const interrupted = await slow;
+    expect(interrupted.errno).toBe(1317);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // another agent's connection cannot be named
+    const stranger = await failure(killer.query("KILL QUERY 999999"));
+    expect(stranger.errno).toBe(1094);
+  });
+});
+
 describe("the mariadb command-line client", () => {
   test("batch, vertical (\\G), multi-line input and source, all masked", () => {
     const plain = door.cli(fx.tokens.valid, "SELECT id, card_number FROM customers ORDER BY id LIMIT 2");
