@@ -1,7 +1,7 @@
 import type { FieldPacket } from "mysql2";
 import type { StatementResult } from "../engine/types";
 import type { WireFields } from "../targets";
-import { Capability, ColumnType, ServerStatus, UTF8MB4 } from "../protocols/mysql/constants";
+import { BINARY_CHARSET, Capability, ColumnType, ServerStatus, UTF8MB4 } from "../protocols/mysql/constants";
 import { binaryRow, columnCount, columnDefinition, endOfRows, ok, type ColumnDefinition } from "../protocols/mysql/serializer";
 
 // The engine's masked results as MySQL result sets: column definitions from the target's own fields (a masked
@@ -20,7 +20,8 @@ function definition(field: FieldPacket): ColumnDefinition {
     orgTable: field.orgTable ?? "",
     name: field.name,
     orgName: field.orgName ?? "",
-    charset: field.characterSet ?? UTF8MB4,
+    // Text is relayed as the JavaScript string mysql2 decoded, so it leaves in UTF-8 whatever the column's charset.
+    charset: field.characterSet === BINARY_CHARSET ? BINARY_CHARSET : UTF8MB4,
     length: field.columnLength ?? 0,
     type: field.columnType ?? ColumnType.VarString,
     flags: Number(field.flags ?? 0),

@@ -73,6 +73,13 @@ describe("results through mysql2", () => {
     }
   });
 
+  test("text leaves in UTF-8 whatever the column's character set", async () => {
+    const client = await door.client(fx.tokens.valid);
+    const [rows] = await client.query<mysql.RowDataPacket[]>("SELECT 'Zoë ✓ 漢字' AS t, CONVERT('café' USING latin1) AS l");
+    expect(rows[0]!.t).toBe("Zoë ✓ 漢字");
+    expect(rows[0]!.l).toBe("café");
+  });
+
   test("without TLS the token travels encrypted to the door's RSA key", async () => {
     const client = await door.client(fx.tokens.valid, { tls: false });
     const [rows] = await client.query<mysql.RowDataPacket[]>("SELECT 1 + 1 AS two");
