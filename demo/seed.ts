@@ -68,7 +68,7 @@ export async function seedDemo(store: Store, dataDir: string, masterKey: Uint8Ar
     const agent = await tx.agent.create({
       data: { name: DEMO_AGENT, description: "The demo's AI agent", groups: ["engineering"], ownerId: author?.id },
     });
-    await tx.agentToken.create({ data: { agentId: agent.id, name: "demo", prefix: token.prefix, hash: token.hash, scramVerifier: token.scramVerifier } });
+    await tx.agentToken.create({ data: { agentId: agent.id, name: "demo", prefix: token.prefix, hash: token.hash, scramVerifier: token.scramVerifier, mysqlNativeVerifier: token.mysqlNativeVerifier } });
 
     const connection = await tx.connection.create({
       data: {

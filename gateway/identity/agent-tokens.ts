@@ -90,6 +90,24 @@ export class AgentTokenVerifier {
     return { found: true, tokenId: chosen.row.id, verifier: chosen.verifier, others: candidates.length - 1 };
   }
 
+  /**
+   * The mysql_native_password verifiers (SHA1(SHA1(token))) stored for a public prefix, usable tokens first; the
+   * MySQL door checks a client's scramble against each (a prefix is shared by at most a handful of tokens).
+   */
+  async mysqlNativeCredentials(prefix: string): Promise<{ tokenId: string; verifier: Buffer }[]> {
+    if (!PREFIX.test(prefix)) return [];
+    const rows = await this.#store.agentToken.findMany({
+      where: { prefix },
+      select: { ...tokenSelect, mysqlNativeVerifier: true },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: MAX_SHARED_PREFIX,
+    });
+    return rows
+      .filter((row) => row.prefix === prefix && row.mysqlNativeVerifier !== null && /^[0-9a-f]{40}$/.test(row.mysqlNativeVerifier))
+      .sort((a, b) => Number(this.#refusal(a) !== null) - Number(this.#refusal(b) !== null))
+      .map((row) => ({ tokenId: row.id, verifier: Buffer.from(row.mysqlNativeVerifier!, "hex") }));
+  }
+
   /** After a SCRAM proof held: the token row read afresh, then the same checks as `verify`. */
   async verifyId(tokenId: string): Promise<AuthResult> {
     const row = await this.#store.agentToken.findUnique({ where: { id: tokenId }, select: tokenSelect });

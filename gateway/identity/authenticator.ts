@@ -61,6 +61,11 @@ export class AgentAuthenticator {
     return this.#tokens.scramCredential(prefix);
   }
 
+  /** mysql_native_password on the MySQL door: the SHA1(SHA1(token)) verifiers stored for this public prefix. */
+  mysqlNativeCredentials(prefix: string): Promise<{ tokenId: string; verifier: Buffer }[]> {
+    return this.#tokens.mysqlNativeCredentials(prefix);
+  }
+
   /** The token a SCRAM proof was checked against: revocation, expiry and the agent's state, exactly as for a bearer token. */
   authenticateTokenId(tokenId: string): Promise<AuthResult> {
     return this.#tokens.verifyId(tokenId);

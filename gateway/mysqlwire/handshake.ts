@@ -5,19 +5,21 @@ import tls from "node:tls";
 import type { Logger } from "../../lib/log";
 import type { AgentAuthenticator } from "../identity";
 import type { AgentIdentity } from "../identity/types";
-import { clearPassword, decryptPassword } from "../protocols/mysql/auth";
-import { Capability, CACHING_SHA2, SERVER_CAPABILITIES } from "../protocols/mysql/constants";
+import { checkNativeScramble, clearPassword, decryptPassword } from "../protocols/mysql/auth";
+import { Capability, CACHING_SHA2, NATIVE_PASSWORD, SERVER_CAPABILITIES } from "../protocols/mysql/constants";
 import { framePackets, PacketFramer, type Packet } from "../protocols/mysql/packets";
 import { parseHandshakeResponse } from "../protocols/mysql/parser";
 import { authMoreData, authSwitch, err, handshakeV10 } from "../protocols/mysql/serializer";
 
 // From a TCP connection to an authenticated agent: HandshakeV10 (caching_sha2_password announced), TLS when the
-// client asks for it, then the agent token as the password. Airlock keeps no token in clear, so the fast path of
-// caching_sha2_password never matches: every client is asked for full authentication — the token in clear over
-// TLS (an identity-provider JWT works too), or, without TLS, encrypted to the door's RSA key (the client XORs it
-// with the nonce, so an exchange cannot be replayed). A client that offers mysql_native_password is switched to
-// caching_sha2_password. The user name must be the token's public prefix (alk_ and 8 characters); for a JWT it is
-// free. Every failure is an ERR packet with MySQL's own numbers (1045 access denied, 1043 bad handshake).
+// client asks for it, then the agent token as the password:
+//   - mysql_native_password: the client's scramble is checked against SHA1(SHA1(token)), stored when the token was
+//     issued, so the token never crosses the network; when none matches, on to caching_sha2_password;
+//   - caching_sha2_password: Airlock keeps no token in clear, so its fast path never matches and every client is
+//     asked for full authentication — the token in clear over TLS (an identity-provider JWT works too), or, without
+//     TLS, encrypted to the door's RSA key (XORed with the nonce, so an exchange cannot be replayed).
+// The user name must be the token's public prefix (alk_ and 8 characters); for a JWT it is free. Every failure is
+// an ERR packet with MySQL's own numbers (1045 access denied, 1043 bad handshake).
 
 export interface HandshakeOptions {
   readonly authenticator: AgentAuthenticator;
@@ -183,6 +185,23 @@ export async function handshake(raw: net.Socket, options: HandshakeOptions): Pro
   if (response.name === "ssl_request") return fail(1043, "08S01", "Bad handshake: a second TLS request");
   const capabilities = response.capabilities & offered;
 
+  // mysql_native_password: the client's scramble is checked against the verifier stored when the token was issued
+  // (the token never crosses the network). Nothing matched (a JWT, an older token, a wrong token): on to full
+  // authentication with caching_sha2_password, which tells them apart.
+  if (response.plugin === NATIVE_PASSWORD && response.authResponse.length === 20 && PREFIX.test(response.user)) {
+    const native = await nativeAuthentication(response.authResponse, nonce, response.user, options);
+    if (native) {
+      if (!native.ok) {
+        options.log.info("mysqlwire.refused", { code: native.code, method: "native" });
+        return fail(1045, "28000", `Access denied for user '${printable(response.user)}': ${native.message}`);
+      }
+      const framer = new PacketFramer(options.maxPacketBytes);
+      const { packets: pending, rest } = queue.drain();
+      for (const framed of framer.push(rest)) if (framed.kind === "packet") pending.push(framed.packet);
+      return { ok: true, socket, framer, agent: native.agent, database: response.database, capabilities, secure, seq, attributes: response.attributes, pending };
+    }
+  }
+
   // caching_sha2_password, switched to when the client started with another method; then full authentication.
   if (response.plugin !== CACHING_SHA2) {
     send(authSwitch(CACHING_SHA2, nonce));
@@ -217,6 +236,13 @@ export async function handshake(raw: net.Socket, options: HandshakeOptions): Pro
   const { packets: pending, rest } = queue.drain();
   for (const framed of framer.push(rest)) if (framed.kind === "packet") pending.push(framed.packet);
   return { ok: true, socket, framer, agent: auth.agent, database: response.database, capabilities, secure, seq, attributes: response.attributes, pending };
+}
+
+/** The token whose stored native verifier the scramble matches, checked like a bearer token; null when none matches. */
+async function nativeAuthentication(scramble: Buffer, nonce: Buffer, prefix: string, options: HandshakeOptions) {
+  const credentials = await options.authenticator.mysqlNativeCredentials(prefix);
+  const match = credentials.find((credential) => checkNativeScramble(scramble, nonce, credential.verifier));
+  return match ? options.authenticator.authenticateTokenId(match.tokenId) : null;
 }
 
 function gone(socket: net.Socket): { ok: false } {

@@ -90,7 +90,7 @@ export async function issueToken(db: Store, actorId: string, input: TokenInput, 
     const agent = await tx.agent.findUnique({ where: { id: input.agentId }, select: { name: true } });
     if (!agent) return { ok: false, message: "This agent does not exist (any more)." } as const;
     const row = await tx.agentToken.create({
-      data: { agentId: input.agentId, name: input.name, prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, expiresAt },
+      data: { agentId: input.agentId, name: input.name, prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, mysqlNativeVerifier: issued.mysqlNativeVerifier, expiresAt },
       select: { id: true },
     });
     await recordChange(tx, {

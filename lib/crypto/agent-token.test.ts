@@ -92,6 +92,14 @@ describe("agent tokens", () => {
     expect(parseScramVerifier(a.scramVerifier)!.salt.equals(parseScramVerifier(b.scramVerifier)!.salt)).toBe(false);
   });
 
+  it("carry mysql_native_password's stored form, SHA1(SHA1(token)) in hex, which holds no part of the token", () => {
+    const issued = issueAgentToken();
+    const expected = createHash("sha1").update(createHash("sha1").update(issued.token).digest()).digest("hex");
+    expect(issued.mysqlNativeVerifier).toBe(expected);
+    expect(issued.mysqlNativeVerifier).toMatch(/^[0-9a-f]{40}$/);
+    expect(issued.mysqlNativeVerifier).not.toContain(issued.hash.slice(0, 12));
+  });
+
   it("compute the verifier PostgreSQL 15 itself stores for the same password and salt", () => {
     // SET password_encryption = 'scram-sha-256'; CREATE ROLE r PASSWORD '<token>'; SELECT rolpassword FROM pg_authid …
     const token = `alk_AbCd1234_${"x".repeat(43)}`;

@@ -3,7 +3,8 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from
 // Agent tokens: "alk_" + 8 chars of public prefix + "_" + 43 chars of secret (256 bits, base64url).
 // Only the SHA-256 of the whole token is stored; the prefix identifies a token in the UI and logs. For the
 // PostgreSQL door without TLS, a SCRAM-SHA-256 verifier is stored too (PostgreSQL's own format), computed when
-// the token is issued: it lets the gateway check a SCRAM proof without ever holding the token.
+// the token is issued: it lets the gateway check a SCRAM proof without ever holding the token. For the MySQL door,
+// SHA1(SHA1(token)) likewise (mysql_native_password's stored form).
 
 const SCHEME = "alk_";
 const TOKEN_PATTERN = /^alk_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
@@ -15,12 +16,25 @@ export interface IssuedToken {
   readonly hash: string;
   /** `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`, stored beside the hash. */
   readonly scramVerifier: string;
+  /** SHA1(SHA1(token)) in hex: what the MySQL door checks a mysql_native_password scramble against. */
+  readonly mysqlNativeVerifier: string;
 }
 
 export function issueAgentToken(): IssuedToken {
   const prefix = randomBytes(6).toString("base64url").replace(/[-_]/g, "x").slice(0, 8);
   const token = `${SCHEME}${prefix}_${randomBytes(32).toString("base64url")}`;
-  return { token, prefix: `${SCHEME}${prefix}`, hash: hashAgentToken(token), scramVerifier: encodeScramVerifier(computeScramVerifier(token)) };
+  return {
+    token,
+    prefix: `${SCHEME}${prefix}`,
+    hash: hashAgentToken(token),
+    scramVerifier: encodeScramVerifier(computeScramVerifier(token)),
+    mysqlNativeVerifier: mysqlNativeVerifier(token),
+  };
+}
+
+/** MySQL's stored form for mysql_native_password: SHA1(SHA1(password)), hex. */
+export function mysqlNativeVerifier(token: string): string {
+  return createHash("sha1").update(createHash("sha1").update(token, "utf8").digest()).digest("hex");
 }
 
 export function hashAgentToken(token: string): string {

@@ -14,7 +14,7 @@ export async function makeAgent(store: Store, data: { groups?: string[]; disable
 export async function makeToken(store: Store, agentId: string, data: { expiresAt?: Date | null; revokedAt?: Date | null } = {}) {
   const issued = issueAgentToken();
   const row = await store.agentToken.create({
-    data: { agentId, prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, expiresAt: data.expiresAt ?? null, revokedAt: data.revokedAt ?? null },
+    data: { agentId, prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, mysqlNativeVerifier: issued.mysqlNativeVerifier, expiresAt: data.expiresAt ?? null, revokedAt: data.revokedAt ?? null },
   });
   return { token: issued.token, row };
 }

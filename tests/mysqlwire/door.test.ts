@@ -190,6 +190,24 @@ describe("limits and cancellation", () => {
   });
 });
 
+describe("mysql_native_password", () => {
+  test("the mariadb client without TLS: its native scramble checks against the verifier stored with the token", () => {
+    const plain = door.cli(fx.tokens.valid, "SELECT ssn FROM customers WHERE id = 1", { tls: false });
+    expect(plain.code, plain.out).toBe(0);
+    expect(plain.out).toMatch(/ssn\n\*{4}/);
+    const wrong = door.cli(fx.tokens.valid, "SELECT 1", { tls: false, args: [`-p${fx.tokens.valid}x`] });
+    expect(wrong.code).not.toBe(0);
+  });
+
+  test("a token without a native verifier: full authentication over TLS still lets it in", async () => {
+    const { token, id } = await fx.issueToken();
+    await fx.store.agentToken.update({ where: { id }, data: { mysqlNativeVerifier: null } });
+    const viaTls = door.cli(token, "SELECT 1 AS one");
+    expect(viaTls.code, viaTls.out).toBe(0);
+    expect(viaTls.out).toMatch(/one\n1/);
+  });
+});
+
 describe("the mariadb command-line client", () => {
   test("batch, vertical (\\G), multi-line input and source, all masked", () => {
     const plain = door.cli(fx.tokens.valid, "SELECT id, card_number FROM customers ORDER BY id LIMIT 2");

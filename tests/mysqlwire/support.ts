@@ -17,7 +17,7 @@ export interface MysqlDoor {
   readonly gateway: RunningGateway;
   readonly port: number;
   client(token: string, options?: { database?: string; tls?: boolean; user?: string; multipleStatements?: boolean }): Promise<mysql.Connection>;
-  cli(token: string, sql: string, options?: { database?: string; args?: string[]; input?: string }): { out: string; code: number };
+  cli(token: string, sql: string, options?: { database?: string; args?: string[]; input?: string; tls?: boolean }): { out: string; code: number };
   stop(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startMysqlDoor(fx: GatewayFixture, env: Record<string, str
       return client;
     },
     cli(token, sql, options = {}) {
-      const args = ["--protocol=tcp", "-h", "127.0.0.1", "-P", String(port), "-u", token.slice(0, 12), `-p${token}`, "--ssl", "--skip-ssl-verify-server-cert", "-B", ...(options.args ?? []), options.database ?? "shop_mysql"];
+      const args = ["--protocol=tcp", "-h", "127.0.0.1", "-P", String(port), "-u", token.slice(0, 12), `-p${token}`, ...(options.tls === false ? ["--skip-ssl"] : ["--ssl", "--skip-ssl-verify-server-cert"]), "-B", ...(options.args ?? []), options.database ?? "shop_mysql"];
       if (sql) args.push("-e", sql);
       try {
         const out = execFileSync("mariadb", args, { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 30_000, input: options.input ?? "" });

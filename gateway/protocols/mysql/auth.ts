@@ -1,4 +1,4 @@
-import { constants, createHash, privateDecrypt, type KeyObject } from "node:crypto";
+import { constants, createHash, privateDecrypt, timingSafeEqual, type KeyObject } from "node:crypto";
 
 // The authentication methods' arithmetic. Airlock never holds an agent's token in clear at rest, so the door asks
 // caching_sha2_password clients for full authentication: the token itself, sent over TLS, or without TLS encrypted
@@ -14,6 +14,16 @@ const sha256 = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat
 export function nativeScramble(password: string, nonce: Buffer): Buffer {
   const stage1 = sha1(Buffer.from(password, "utf8"));
   return xor(stage1, sha1(nonce, sha1(stage1)));
+}
+
+/**
+ * Whether a mysql_native_password scramble proves knowledge of the password whose SHA1(SHA1(·)) is `stage2`: the
+ * scramble XOR SHA1(nonce + stage2) must be a SHA1(password) whose own SHA1 is stage2.
+ */
+export function checkNativeScramble(scramble: Buffer, nonce: Buffer, stage2: Buffer): boolean {
+  if (scramble.length !== 20 || stage2.length !== 20) return false;
+  const stage1 = xor(scramble, sha1(nonce, stage2));
+  return timingSafeEqual(sha1(stage1), stage2);
 }
 
 /** caching_sha2_password's fast scramble: SHA256(password) XOR SHA256(SHA256(SHA256(password)) + nonce). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { framePackets, MAX_PAYLOAD, PacketFramer } from "./packets";
 import { parseCommand, parseHandshakeResponse } from "./parser";
+import { checkNativeScramble, nativeScramble } from "./auth";
+import { createHash } from "node:crypto";
 import { err, ok } from "./serializer";
 
 const wire = (payload: Buffer, seq: number) => Buffer.concat(framePackets(payload, seq).frames);
@@ -54,5 +56,16 @@ describe("client messages", () => {
     const e = err({ errno: 1227, sqlState: "42000", message: "no" });
     expect(e.readUInt16LE(1)).toBe(1227);
     expect(e.toString("latin1", 3, 9)).toBe("#42000");
+  });
+});
+
+describe("mysql_native_password", () => {
+  it("a scramble checks against SHA1(SHA1(password)); another password or nonce does not", () => {
+    const nonce = Buffer.from("abcdefghijklmnopqrst");
+    const stage2 = createHash("sha1").update(createHash("sha1").update("alk_token").digest()).digest();
+    expect(checkNativeScramble(nativeScramble("alk_token", nonce), nonce, stage2)).toBe(true);
+    expect(checkNativeScramble(nativeScramble("alk_tokem", nonce), nonce, stage2)).toBe(false);
+    expect(checkNativeScramble(nativeScramble("alk_token", Buffer.from("bbcdefghijklmnopqrst")), nonce, stage2)).toBe(false);
+    expect(checkNativeScramble(Buffer.alloc(19), nonce, stage2)).toBe(false);
   });
 });

@@ -210,7 +210,7 @@ async function build(label: string, undo: (() => Promise<unknown>)[], cleanup: (
   const issueToken = async (agentId: string = agent.id, data: { expiresAt?: Date | null; revokedAt?: Date | null } = {}) => {
     const issued = issueAgentToken();
     const row = await store.agentToken.create({
-      data: { agentId, name: "test", prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, expiresAt: data.expiresAt ?? null, revokedAt: data.revokedAt ?? null },
+      data: { agentId, name: "test", prefix: issued.prefix, hash: issued.hash, scramVerifier: issued.scramVerifier, mysqlNativeVerifier: issued.mysqlNativeVerifier, expiresAt: data.expiresAt ?? null, revokedAt: data.revokedAt ?? null },
     });
     return { token: issued.token, id: row.id };
   };

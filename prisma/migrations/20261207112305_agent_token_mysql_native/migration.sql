@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AgentToken" ADD COLUMN     "mysqlNativeVerifier" TEXT;
+
