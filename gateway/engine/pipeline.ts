@@ -330,6 +330,21 @@ export class StatementPipeline {
     }
   }
 
+  /**
+   * The live approval request (pending, or approved and not yet used) for exactly this statement, parameters,
+   * connection and agent, if any: a door that cannot name an approval (MySQL) resumes it when the statement is
+   * sent again, instead of asking for a second one.
+   */
+  async approvalFor(agent: EngineAgent, connection: Connection, sql: string, params: readonly unknown[]): Promise<string | undefined> {
+    const bindingHash = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
+    const found = await this.deps.store.approvalRequest.findFirst({
+      where: { bindingHash, agentId: agent.agentId, connectionId: connection.id, status: { in: ["pending", "approved"] }, expiresAt: { gt: this.now() } },
+      orderBy: { requestedAt: "desc" },
+      select: { id: true },
+    });
+    return found?.id;
+  }
+
   private async findApproval(agent: EngineAgent, approvalId: string) {
     const request = /^[0-9a-f-]{36}$/i.test(approvalId)
       ? await this.deps.store.approvalRequest.findUnique({ where: { id: approvalId } })

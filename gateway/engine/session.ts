@@ -92,6 +92,11 @@ export class EngineSession {
     }
   }
 
+  /** The live approval request for exactly this statement and parameters on this session's connection, if any. */
+  approvalFor(sql: string, params: readonly unknown[]): Promise<string | undefined> {
+    return this.#core.pipeline().approvalFor(this.agent, this.connection, sql, params);
+  }
+
   /** Continues a statement this agent left waiting for approval (on `executor`, or the pool). */
   resume(approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor): Promise<Outcome> {
     return this.#core.pipeline().resume(this.agent, approvalId, waitMs, signal, executor, this.#grantTo);

@@ -15,8 +15,8 @@ import { resultPackets } from "./results";
 // come back masked. The door words nothing itself: refusals are the engine's (refusal.ts), rendered as ERR packets.
 //
 // Approvals: MySQL has no notices, so a statement that needs approval waits up to `approvalWaitMs` and then fails
-// with an error naming the approval and its link; once approved, the same statement sent again on this
-// connection runs, once.
+// with an error naming the approval and its link; the same statement sent again (on any connection of the agent)
+// continues that request: it waits again while pending, and runs once when approved.
 
 export interface MysqlClientOptions {
   readonly socket: net.Socket;
@@ -181,7 +181,9 @@ export class MysqlClient {
         return results;
       },
     };
-    const approvalId = this.#approvals.get(sql);
+    // A statement sent again while its approval is pending or granted (on this connection or an earlier one)
+    // continues that request: it waits for it, or runs once it is approved.
+    const approvalId = this.#approvals.get(sql) ?? (await this.#session.approvalFor(sql, params).catch(() => undefined));
     const controller = new AbortController();
     this.#running = controller;
     let outcome: Outcome;
@@ -216,7 +218,7 @@ export class MysqlClient {
     if (outcome.kind === "pending") {
       return this.#sendRefusal({
         ...refusal,
-        message: `This statement waits for a person's approval: request ${outcome.approval.id} at ${outcome.approval.url}. Once it is approved, send the same statement again on this connection: it runs once.`,
+        message: `This statement waits for a person's approval: request ${outcome.approval.id} at ${outcome.approval.url}. Once it is approved, send the same statement again: it runs once.`,
       });
     }
     return this.#sendRefusal(refusal);

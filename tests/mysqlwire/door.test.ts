@@ -133,6 +133,23 @@ describe("refusals", () => {
     expect(again.sqlMessage).not.toContain(id!);
   });
 
+  test("sent again from a new connection, a statement continues its approval request instead of asking anew", async () => {
+    const sql = "UPDATE customers SET name = 'Grace H.' WHERE id = 2";
+    const first = await door.client(fx.tokens.valid);
+    const waiting = await failure(first.query(sql));
+    const id = /request ([0-9a-f-]{36})/.exec(waiting.sqlMessage ?? "")?.[1];
+    expect(id).toBeDefined();
+    await first.end();
+    const second = await door.client(fx.tokens.valid);
+    const stillWaiting = await failure(second.query(sql));
+    expect(stillWaiting.sqlMessage).toContain(id!);
+    expect(await fx.store.approvalRequest.count({ where: { sqlText: sql } })).toBe(1);
+    await approve(fx, id!);
+    const [done] = await second.query<mysql.ResultSetHeader>(sql);
+    expect(done.affectedRows).toBe(1);
+    expect((await fx.store.approvalRequest.findUniqueOrThrow({ where: { id: id! } })).status).toBe("consumed");
+  });
+
   test("authentication: a wrong token, a user that is not the token's prefix, no database, an unknown one", async () => {
     const connect = (options: mysql.ConnectionOptions) => mysql.createConnection({ host: "127.0.0.1", port: door.port, ssl: { rejectUnauthorized: false }, ...options });
     const token = fx.tokens.valid;
