@@ -28,6 +28,10 @@ export interface MysqlClientOptions {
   readonly approvalWaitMs: number;
   /** KILL [QUERY] <id>: another client of this door, when it is the same agent's. */
   readonly findClient: (connectionId: number) => MysqlClient | undefined;
+  /** An engine session of the same agent on another Airlock connection (USE / COM_INIT_DB); rejects with an EngineError. */
+  readonly reopen: (connectionName: string) => Promise<EngineSession>;
+  /** The client's engine session changed (USE of another connection), or the client is gone. */
+  readonly onSession: (session: EngineSession) => void;
   readonly onClose: () => void;
 }
 
@@ -40,10 +44,11 @@ interface PreparedStatement {
 }
 
 const KILL = /^\s*KILL\s+(QUERY\s+|CONNECTION\s+)?(\d+)\s*;?\s*$/i;
+const USE = /^\s*USE\s+(?:`((?:[^`]|``)+)`|([^\s;`]+))\s*;?\s*$/i;
 
 export class MysqlClient {
   readonly #options: MysqlClientOptions;
-  readonly #session: EngineSession;
+  #session: EngineSession;
   #capabilities: number;
   #seq = 0;
   #status: number = ServerStatus.Autocommit;
@@ -165,6 +170,8 @@ export class MysqlClient {
   async #query(sql: string): Promise<void> {
     const kill = KILL.exec(sql);
     if (kill) return this.#kill(Number(kill[2]));
+    const use = USE.exec(sql);
+    if (use) return this.#initDb(use[1] !== undefined ? use[1].replace(/``/g, "`") : use[2]!);
     await this.#run(sql, [], false);
   }
 
@@ -270,14 +277,35 @@ export class MysqlClient {
     await this.#run(statement.sql, parsed.params, true, statement.prepared);
   }
 
+  /**
+   * USE / COM_INIT_DB: the session's own connection (or its database) is fine; another Airlock connection that this
+   * agent holds a grant to, on the same server, becomes the session (a new engine session: its own policies, its own
+   * recording, a target connection on that database), outside a transaction. Anything else is refused.
+   */
   async #initDb(schema: string): Promise<void> {
     const { connection } = this.#session;
     if (schema === connection.name || schema === connection.database) return this.#send([ok({ status: this.#status })]);
-    return this.#sendErr(
-      1044,
-      "42000",
-      `Access denied to database '${schema.replace(/[^\w.$-]/g, "?").slice(0, 64)}': this session is the Airlock connection "${connection.name}"; connect again with that database name to use another connection`,
-    );
+    const shown = schema.replace(/[^\w.$-]/g, "?").slice(0, 64);
+    if (this.#status & ServerStatus.InTransaction) return this.#sendErr(1179, "25000", `Finish the transaction before USE ${shown}: the next Airlock connection is a new session`);
+    let next: EngineSession;
+    try {
+      next = await this.#options.reopen(schema);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (refusal.code === "unknown_connection") return this.#sendErr(1049, "42000", `Unknown database '${shown}': no Airlock connection has that name`);
+      return this.#sendErr(1044, "42000", `Access denied to database '${shown}': ${refusal.message}`);
+    }
+    if (next.connection.host !== connection.host || next.connection.port !== connection.port) {
+      await next.close("use_refused");
+      return this.#sendErr(1044, "42000", `Access denied to database '${shown}': that Airlock connection is on another server; connect to it directly`);
+    }
+    const previous = this.#session;
+    this.#session = next;
+    this.#statements.clear();
+    this.#approvals.clear();
+    this.#options.onSession(next);
+    await previous.close("use");
+    this.#send([ok({ status: this.#status })]);
   }
 
   #kill(id: number): void {

@@ -118,6 +118,15 @@ export class MysqlWireServer {
       return;
     }
     reply(ok());
+    let current = session;
+    const open = (name: string) =>
+      gateway.engine.open({
+        agent,
+        connection: name,
+        door: "mysqlwire",
+        client: { addr: raw.remoteAddress ?? null, details: { clientName: shaken.attributes._client_name ?? shaken.attributes.program_name ?? null, tls: secure } },
+        pinned: { engine: "mysql" },
+      });
     const client = new MysqlClient(
       {
         socket,
@@ -128,9 +137,11 @@ export class MysqlWireServer {
         log,
         approvalWaitMs: this.#options.approvalWaitMs ?? 30_000,
         findClient: (id) => this.#clients.get(id),
+        reopen: open,
+        onSession: (next) => (current = next),
         onClose: () => {
           this.#clients.delete(connectionId);
-          void session.close("client_quit");
+          void current.close("client_quit");
         },
       },
       shaken.pending ?? [],

@@ -165,17 +165,37 @@ describe("refusals", () => {
     expect((await failure(connect({ user: fx.tokens.other.slice(0, 12), password: fx.tokens.other, database: MYSQL_CONNECTION }))).errno).toBe(1044);
   });
 
-  test("USE of another database is refused with a clear error, alone or inside a text; the session stays where it was", async () => {
+  test("USE of another Airlock connection granted on the same server becomes the session; others are refused", async () => {
+    const target = new URL(fx.mysqlTargetUserUrl);
+    const common = { engine: "mysql" as const, host: target.hostname, port: Number(target.port || 3306), database: target.pathname.slice(1), username: decodeURIComponent(target.username), password: fx.targetPasswords.mysql };
+    await fx.addConnection({ name: "shop_mysql_two", ...common });
+    await fx.addConnection({ name: "shop_mysql_closed", ...common, grantGroup: null });
+    const client = await door.client(fx.tokens.valid);
+    await client.query("USE shop_mysql_two");
+    await client.query("SELECT id FROM customers WHERE id = 4 -- after-use");
+    await door.gateway.recorded();
+    const events = await fx.store.sessionEvent.findMany({ where: { type: "statement", sqlText: { contains: "after-use" } }, include: { session: { include: { connection: true } } } });
+    expect(events.map((event) => event.session.connection?.name)).toEqual(["shop_mysql_two"]);
+    const closed = await failure(client.query("USE shop_mysql_closed"));
+    expect(closed.errno).toBe(1044);
+    const pg = await failure(client.query(`USE ${PG_CONNECTION}`));
+    expect(pg.errno).toBe(1044);
+    const [rows] = await client.query<mysql.RowDataPacket[]>("SELECT 1 AS still");
+    expect(rows[0]!.still).toBe(1);
+  });
+
+  test("USE of a database that is no Airlock connection is refused with a clear error, alone or inside a text", async () => {
     const client = await door.client(fx.tokens.valid, { multipleStatements: true });
     const alone = await failure(client.query("USE information_schema"));
-    expect(alone.sqlMessage).toMatch(/Access denied to database 'information_schema'/);
+    expect(alone.errno).toBe(1049);
+    expect(alone.sqlMessage).toMatch(/Unknown database 'information_schema': no Airlock connection has that name/);
     const inside = await failure(client.query("SELECT 1; USE `mysql`; SELECT 2"));
     expect(inside.sqlMessage).toMatch(/Access denied to database 'mysql'/);
     const [rows] = await client.query<mysql.RowDataPacket[]>("SELECT DATABASE() AS db");
     expect(rows[0]!.db).not.toMatch(/^(information_schema|mysql)$/);
-    // the mariadb client's \u (COM_INIT_DB) to another name: the same refusal
+    // the mariadb client's `use` (COM_INIT_DB) to another name: the same refusal
     const cli = door.cli(fx.tokens.valid, "use mysql");
-    expect(cli.out).toMatch(/ERROR 1044/);
+    expect(cli.out).toMatch(/ERROR 1049/);
   });
 });
 
