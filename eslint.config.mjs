@@ -5,5 +5,5 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", "lib/store/generated/**", ".airlock/**", "coverage/**", "next-env.d.ts"]),
+  globalIgnores([".next/**", "node_modules/**", "lib/store/generated/**", "tests/mysqlwire/prisma/generated/**", ".airlock/**", "coverage/**", "next-env.d.ts"]),
 ]);
