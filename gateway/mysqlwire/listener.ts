@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import net from "node:net";
-import tls from "node:tls";
+import type net from "node:net";
+import type tls from "node:tls";
+import { secureContextOf, TcpListener } from "../wire/tcp-listener";
 import type { Logger } from "../../lib/log";
 import type { Gateway } from "../gateway";
 import { refusalOf } from "../engine/refusal";
@@ -29,46 +30,34 @@ export interface MysqlWireOptions {
 const SERVER_VERSION = "8.0.35-airlock";
 
 export class MysqlWireServer {
-  readonly #server: net.Server;
+  readonly #listener: TcpListener;
   readonly #options: MysqlWireOptions;
   readonly #secureContext: tls.SecureContext | null;
   readonly #rsa: { privateKey: KeyObject; publicPem: string };
   readonly #clients = new Map<number, MysqlClient>();
-  readonly #sockets = new Set<net.Socket>();
   #nextId = 1;
 
   constructor(options: MysqlWireOptions) {
     this.#options = options;
-    this.#secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null;
+    this.#secureContext = secureContextOf(options.tls);
     // For clients without TLS: the token comes encrypted to this key (made per process; clients fetch it).
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     this.#rsa = { privateKey, publicPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
-    this.#server = net.createServer((socket) => void this.#accept(socket));
+    this.#listener = new TcpListener((socket) => void this.#accept(socket));
   }
 
   listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off("error", reject);
-        resolve((this.#server.address() as net.AddressInfo).port);
-      });
-    });
+    return this.#listener.listen(port, host);
   }
 
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const client of this.#clients.values()) client.close();
-    for (const socket of this.#sockets) socket.destroy();
-    await closed;
+  close(): Promise<void> {
+    return this.#listener.close(() => {
+      for (const client of this.#clients.values()) client.close();
+    });
   }
 
   async #accept(raw: net.Socket): Promise<void> {
     const { gateway, log } = this.#options;
-    this.#sockets.add(raw);
-    raw.once("close", () => this.#sockets.delete(raw));
-    raw.setNoDelay(true);
-    raw.on("error", () => undefined);
     const connectionId = this.#nextId++;
     let shaken;
     try {

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
-import net from "node:net";
-import tls from "node:tls";
+import type net from "node:net";
+import type tls from "node:tls";
+import { secureContextOf, TcpListener } from "../wire/tcp-listener";
 import type { Logger } from "../../lib/log";
 import type { Gateway } from "../gateway";
 import type { EngineSession } from "../engine/session";
@@ -34,44 +35,32 @@ export interface PgWireOptions {
 const SERVER_VERSION_FALLBACK = "16.0";
 
 export class PgWireServer {
-  readonly #server: net.Server;
+  readonly #listener: TcpListener;
   readonly #options: PgWireOptions;
   readonly #secureContext: tls.SecureContext | null;
   /** BackendKeyData Airlock handed out → the client it names (CancelRequest). */
   readonly #clients = new Map<string, WireConnection>();
-  readonly #sockets = new Set<net.Socket>();
   readonly #mockSecret: Buffer;
 
   constructor(options: PgWireOptions) {
     this.#options = options;
     this.#mockSecret = options.scramMockSecret ?? randomBytes(32);
-    this.#secureContext = options.tls ? tls.createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : null;
-    this.#server = net.createServer((socket) => void this.#accept(socket));
+    this.#secureContext = secureContextOf(options.tls);
+    this.#listener = new TcpListener((socket) => void this.#accept(socket));
   }
 
   listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off("error", reject);
-        resolve((this.#server.address() as net.AddressInfo).port);
-      });
-    });
+    return this.#listener.listen(port, host);
   }
 
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const client of this.#clients.values()) client.close("shutdown");
-    for (const socket of this.#sockets) socket.destroy();
-    await closed;
+  close(): Promise<void> {
+    return this.#listener.close(() => {
+      for (const client of this.#clients.values()) client.close("shutdown");
+    });
   }
 
   async #accept(raw: net.Socket): Promise<void> {
     const { log } = this.#options;
-    this.#sockets.add(raw);
-    raw.once("close", () => this.#sockets.delete(raw));
-    raw.setNoDelay(true);
-    raw.on("error", () => undefined);
     let opening;
     try {
       opening = await openConnection(raw, this.#secureContext, this.#options.handshakeTimeoutMs ?? 30_000);
