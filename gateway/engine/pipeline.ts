@@ -76,6 +76,11 @@ export class StatementPipeline {
       return { kind: "blocked", sessionId, eventId: statementEvent.eventId, decision };
     }
     if (decision.action === "require_approval") {
+      if (request.continueApproval) {
+        // The same statement sent again (a door that cannot name an approval): its live request, if any, continues.
+        const live = await this.approvalsAvailable(sessionId, () => this.approvalFor(agent, connection, sql, params));
+        if (live) return this.resume(agent, live, request.waitMs, request.signal, request.executor, request.authorize);
+      }
       const binding = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
       const created = await this.approvalsAvailable(sessionId, () => createApprovalRequest(this.deps.store, {
         agentId: agent.agentId,
@@ -335,7 +340,7 @@ export class StatementPipeline {
    * connection and agent, if any: a door that cannot name an approval (MySQL) resumes it when the statement is
    * sent again, instead of asking for a second one.
    */
-  async approvalFor(agent: EngineAgent, connection: Connection, sql: string, params: readonly unknown[]): Promise<string | undefined> {
+  private async approvalFor(agent: EngineAgent, connection: Connection, sql: string, params: readonly unknown[]): Promise<string | undefined> {
     const bindingHash = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
     const found = await this.deps.store.approvalRequest.findFirst({
       where: { bindingHash, agentId: agent.agentId, connectionId: connection.id, status: { in: ["pending", "approved"] }, expiresAt: { gt: this.now() } },

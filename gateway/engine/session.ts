@@ -36,6 +36,8 @@ export interface SubmitOptions {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (the PostgreSQL door sends a notice naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /** See StatementRequest.continueApproval. */
+  readonly continueApproval?: boolean;
   /** What `decide` answered at the statement's prepare step: reused while it still holds. */
   readonly prepared?: Prepared;
 }
@@ -90,11 +92,6 @@ export class EngineSession {
       if (this.#fields.shared && error instanceof EngineError && error.code === "recording_unavailable") this.#core.forget(this.id);
       throw error;
     }
-  }
-
-  /** The live approval request for exactly this statement and parameters on this session's connection, if any. */
-  approvalFor(sql: string, params: readonly unknown[]): Promise<string | undefined> {
-    return this.#core.pipeline().approvalFor(this.agent, this.connection, sql, params);
   }
 
   /** Continues a statement this agent left waiting for approval (on `executor`, or the pool). */

@@ -27,6 +27,11 @@ export interface StatementRequest {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (pgwire sends a NoticeResponse naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /**
+   * When the statement needs approval and a live request (pending, or approved and unused) exists for exactly this
+   * statement, parameters, connection and agent, continue it instead of asking again (MySQL: no way to name one).
+   */
+  readonly continueApproval?: boolean;
   /** Checks the agent still holds a grant to the connection (before and after an approval wait). */
   readonly authorize?: (connection: Connection) => Promise<void>;
   /** The statement's decision at its prepare step (PostgreSQL Parse), kept while it still holds (see Prepared). */

@@ -57,8 +57,6 @@ export class MysqlClient {
   #running: AbortController | undefined;
   readonly #statements = new Map<number, PreparedStatement>();
   #nextStatementId = 1;
-  /** Statements waiting for approval on this connection: text → approval id. */
-  readonly #approvals = new Map<string, string>();
 
   constructor(options: MysqlClientOptions, pending: readonly Packet[]) {
     this.#options = options;
@@ -188,31 +186,20 @@ export class MysqlClient {
         return results;
       },
     };
-    // A statement sent again while its approval is pending or granted (on this connection or an earlier one)
-    // continues that request: it waits for it, or runs once it is approved.
-    const approvalId = this.#approvals.get(sql) ?? (await this.#session.approvalFor(sql, params).catch(() => undefined));
     const controller = new AbortController();
     this.#running = controller;
     let outcome: Outcome;
     try {
-      outcome = approvalId
-        ? await this.#session.resume(approvalId, this.#options.approvalWaitMs, controller.signal, executor)
-        : await this.#session.submit(sql, params, {
-            waitMs: this.#options.approvalWaitMs,
-            signal: controller.signal,
-            executor,
-            ...(prepared ? { prepared } : {}),
-            onPending: (ticket) => this.#approvals.set(sql, ticket.id),
-          });
+      // A statement sent again while its approval is pending or granted (on this connection or another) continues
+      // that request: the engine finds it by its binding, only when the statement needs approval.
+      outcome = await this.#session.submit(sql, params, { waitMs: this.#options.approvalWaitMs, signal: controller.signal, executor, continueApproval: true, ...(prepared ? { prepared } : {}) });
     } catch (error) {
-      if (approvalId && error instanceof EngineError && error.code.startsWith("approval_")) this.#approvals.delete(sql);
       if (this.#session.mysql?.closed) return this.#fail(2013, "HY000", "Lost the target connection: the client's session ended");
       return this.#sendRefusal(refusalOf(error));
     } finally {
       this.#running = undefined;
     }
     if (outcome.kind === "result") {
-      this.#approvals.delete(sql);
       const cut = outcome.results.find((result) => result.truncated);
       if (cut) {
         // The server was still sending: this session's target connection is gone, and so is the client's.
@@ -220,7 +207,6 @@ export class MysqlClient {
       }
       return;
     }
-    if (outcome.kind !== "pending") this.#approvals.delete(sql);
     const refusal = refusalOfOutcome(outcome);
     if (outcome.kind === "pending") {
       return this.#sendRefusal({
@@ -302,7 +288,6 @@ export class MysqlClient {
     const previous = this.#session;
     this.#session = next;
     this.#statements.clear();
-    this.#approvals.clear();
     this.#options.onSession(next);
     await previous.close("use");
     this.#send([ok({ status: this.#status })]);

@@ -184,6 +184,15 @@ export async function handshake(raw: net.Socket, options: HandshakeOptions): Pro
   if (response.name === "malformed") return fail(1043, "08S01", `Bad handshake: ${response.reason}`);
   if (response.name === "ssl_request") return fail(1043, "08S01", "Bad handshake: a second TLS request");
   const capabilities = response.capabilities & offered;
+  const attributes = response.attributes;
+  const database = response.database;
+  /** The command loop's framer takes over, with whatever the client already sent after authenticating. */
+  const authenticated = (agent: AgentIdentity) => {
+    const framer = new PacketFramer(options.maxPacketBytes);
+    const { packets: pending, rest } = queue.drain();
+    for (const framed of framer.push(rest)) if (framed.kind === "packet") pending.push(framed.packet);
+    return { ok: true as const, socket, framer, agent, database, capabilities, secure, seq, attributes, pending };
+  };
 
   // mysql_native_password: the client's scramble is checked against the verifier stored when the token was issued
   // (the token never crosses the network). Nothing matched (a JWT, an older token, a wrong token): on to full
@@ -195,10 +204,7 @@ export async function handshake(raw: net.Socket, options: HandshakeOptions): Pro
         options.log.info("mysqlwire.refused", { code: native.code, method: "native" });
         return fail(1045, "28000", `Access denied for user '${printable(response.user)}': ${native.message}`);
       }
-      const framer = new PacketFramer(options.maxPacketBytes);
-      const { packets: pending, rest } = queue.drain();
-      for (const framed of framer.push(rest)) if (framed.kind === "packet") pending.push(framed.packet);
-      return { ok: true, socket, framer, agent: native.agent, database: response.database, capabilities, secure, seq, attributes: response.attributes, pending };
+      return authenticated(native.agent);
     }
   }
 
@@ -232,10 +238,7 @@ export async function handshake(raw: net.Socket, options: HandshakeOptions): Pro
     options.log.info("mysqlwire.refused", { code: auth.code });
     return fail(1045, "28000", `Access denied for user '${printable(response.user)}': ${auth.message}`);
   }
-  const framer = new PacketFramer(options.maxPacketBytes);
-  const { packets: pending, rest } = queue.drain();
-  for (const framed of framer.push(rest)) if (framed.kind === "packet") pending.push(framed.packet);
-  return { ok: true, socket, framer, agent: auth.agent, database: response.database, capabilities, secure, seq, attributes: response.attributes, pending };
+  return authenticated(auth.agent);
 }
 
 /** The token whose stored native verifier the scramble matches, checked like a bearer token; null when none matches. */

@@ -5,6 +5,7 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import { freePort } from "../../lib/embedded/pglite-server";
 import { startGateway, type GatewayFixture, type RunningGateway } from "../gateway/support";
+import { makeCertificate } from "../pgwire/support";
 
 // A real gateway process with its MySQL door on, TLS with a throw-away self-signed certificate.
 //
@@ -23,9 +24,7 @@ export interface MysqlDoor {
 
 export async function startMysqlDoor(fx: GatewayFixture, env: Record<string, string | undefined> = {}, instance = "mysqlwire"): Promise<MysqlDoor> {
   const certDir = fs.mkdtempSync(path.join(os.tmpdir(), "airlock-mysqlwire-"));
-  const cert = path.join(certDir, "cert.pem");
-  const key = path.join(certDir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"], { stdio: "ignore" });
+  const { cert, key } = makeCertificate(certDir);
   const port = await freePort();
   const gateway = await startGateway(fx, { env: { AIRLOCK_MYSQLWIRE_PORT: String(port), AIRLOCK_MYSQLWIRE_TLS_CERT: cert, AIRLOCK_MYSQLWIRE_TLS_KEY: key, ...env }, instance });
   const clients: mysql.Connection[] = [];

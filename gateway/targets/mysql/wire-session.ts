@@ -6,7 +6,7 @@ import { commandOf } from "../statement-head";
 import type { ExecuteOptions, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
-import { connectionOptions, killQuery } from "./pool";
+import { connectionOptions, isNoTlsError, killQuery } from "./pool";
 import { runQuiet, streamStatement } from "./stream";
 import { mysqlTypeName } from "./type-names";
 
@@ -18,6 +18,12 @@ import { mysqlTypeName } from "./type-names";
 
 /** Column types whose values are bytes (blobs are text in a text charset too; the door sends the bytes as they are). */
 const BYTES = new Set(["BLOB", "TINY_BLOB", "MEDIUM_BLOB", "LONG_BLOB", "GEOMETRY", "BIT"]);
+
+function connect(settings: TargetSettings, tlsFellBack: boolean): Promise<Connection> {
+  const connection = mysql.createConnection({ ...connectionOptions(settings, tlsFellBack), dateStrings: true } as never);
+  connection.on("error", () => undefined);
+  return new Promise((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve(connection))));
+}
 
 /** The text protocol's values as the server sent them: nothing is parsed into numbers or dates on the way. */
 const serverText = (field: { type: string; buffer(): Buffer | null; string(): string | null }) => (BYTES.has(field.type) ? field.buffer() : field.string());
@@ -41,12 +47,16 @@ export class MysqlWireSession {
   }
 
   static async open(settings: TargetSettings, statementTimeoutMs: number): Promise<MysqlWireSession> {
-    const connection = mysql.createConnection({
-      ...connectionOptions(settings, false),
-      dateStrings: true,
-    } as never);
-    connection.on("error", () => undefined);
-    await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(mysqlError(error)) : resolve())));
+    let connection: Connection;
+    try {
+      connection = await connect(settings, false);
+    } catch (error) {
+      // tls "prefer": a server without TLS is reached in plain text, as the pool does
+      if (settings.tls !== "prefer" || !isNoTlsError(error)) throw mysqlError(error);
+      connection = await connect(settings, true).catch((retry: unknown) => {
+        throw mysqlError(retry);
+      });
+    }
     const session = new MysqlWireSession(connection, settings);
     const mariadb = (connection as unknown as { _isMariaDB?: boolean })._isMariaDB === true;
     const seconds = (wholeMs(statementTimeoutMs) / 1000).toFixed(3);
