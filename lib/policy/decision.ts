@@ -102,6 +102,12 @@ export interface ApprovalRequirement {
   /** now + expirySeconds. */
   readonly expiresAt: Date;
   readonly message?: string;
+  /** Some matched rule wants the agent's justification. */
+  readonly requireReason: boolean;
+  /** The shortest reminder delay of the matched rules, when any sets one. */
+  readonly remindAfterSeconds?: number;
+  /** The ids of the rules that asked for approval (notification channels can be limited to one). */
+  readonly ruleIds: readonly string[];
 }
 
 interface DecisionBase {

@@ -29,7 +29,7 @@ describe("default policy", () => {
     const d = decide(stmt({ kind: "unknown", error: "syntax error at or near", errorCode: "parse_error" }));
     expect(d.action).toBe("require_approval");
     if (d.action !== "require_approval") return;
-    expect(d.approval).toEqual({ approverRoles: ["approver", "admin"], minApprovals: 1, expirySeconds: 900, expiresAt: new Date("2025-01-02T03:19:05.000Z"), message: "Airlock could not analyse this statement; a reviewer must approve it" });
+    expect(d.approval).toEqual({ approverRoles: ["approver", "admin"], minApprovals: 1, expirySeconds: 900, expiresAt: new Date("2025-01-02T03:19:05.000Z"), message: "Airlock could not analyse this statement; a reviewer must approve it", requireReason: false, ruleIds: ["unknown-needs-approval"] });
     expect(d.masking.otherColumns.detectors).toBe(true);
   });
 

@@ -52,7 +52,7 @@ describe("parsePolicyDocument", () => {
     expect(p.settings).toEqual({ defaultAction: "require_approval", maxRows: 500, detectors: "all" });
     expect(p.rules[0].enabled).toBe(true);
     expect(p.rules[0].scope).toEqual({ connections: [], agentGroups: [], agents: [] });
-    expect(p.rules[1].action).toEqual({ type: "require_approval", approverRoles: ["approver"], minApprovals: 2, expirySeconds: 900 });
+    expect(p.rules[1].action).toEqual({ type: "require_approval", approverRoles: ["approver"], minApprovals: 2, expirySeconds: 900, requireReason: false });
     expect(p.rules[2].action).toMatchObject({ strategy: { kind: "partial", keepFirst: 0, keepLast: 4 }, derived: "redact", predicates: "block" });
   });
 

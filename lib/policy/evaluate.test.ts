@@ -137,7 +137,18 @@ describe("precedence and combination", () => {
     const d = evaluate(compilePolicy(policy(rules)), analysis(stmt({ kind: "insert", tablesWritten: ["payments"] })), context());
     expect(d.action).toBe("require_approval");
     if (d.action !== "require_approval") return;
-    expect(d.approval).toEqual({ approverRoles: ["admin"], minApprovals: 2, expirySeconds: 600, expiresAt: new Date("2025-01-02T03:14:05.000Z"), message: "payments change" });
+    expect(d.approval).toEqual({ approverRoles: ["admin"], minApprovals: 2, expirySeconds: 600, expiresAt: new Date("2025-01-02T03:14:05.000Z"), message: "payments change", requireReason: false, ruleIds: ["a1", "a2"] });
+  });
+
+  it("any rule asking for a reason makes it required; the shortest reminder wins", () => {
+    const rules: RuleInput[] = [
+      { id: "r1", name: "r1", match: { kinds: ["update"] }, action: { type: "require_approval", requireReason: true, remindAfterSeconds: 600 } },
+      { id: "r2", name: "r2", match: { tables: ["payments"] }, action: { type: "require_approval", remindAfterSeconds: 120 } },
+      { id: "r3", name: "r3", match: { tables: ["other"] }, action: { type: "require_approval", remindAfterSeconds: 60 } },
+    ];
+    const d = evaluate(compilePolicy(policy(rules)), analysis(stmt({ kind: "update", tablesWritten: ["payments"], hasWhere: true })), context());
+    if (d.action !== "require_approval") throw new Error(`expected approval, got ${d.action}`);
+    expect(d.approval).toMatchObject({ requireReason: true, remindAfterSeconds: 120, ruleIds: ["r1", "r2"] });
   });
 
   it("disabled rules do nothing", () => {

@@ -103,6 +103,10 @@ const approvalActionSchema = z.strictObject({
   approverRoles: z.array(z.enum(ROLES)).min(1).default(["approver", "admin"]),
   minApprovals: z.number().int().min(1).max(10).default(1),
   expirySeconds: z.number().int().min(30).max(7 * 24 * 3600).default(900),
+  /** The agent must say why (HTTP/MCP `reason`, `SET airlock.reason`, `/* reason: … *\/`); without one it is refused. */
+  requireReason: z.boolean().default(false),
+  /** Still pending after this long: a reminder goes to the escalation channels. */
+  remindAfterSeconds: z.number().int().min(30).max(7 * 24 * 3600).optional(),
   message: z.string().trim().min(1).max(500).optional(),
   /** What the agent should know while it waits, or how to avoid the wait. */
   hint: z.string().trim().min(1).max(500).optional(),

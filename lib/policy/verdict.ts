@@ -40,6 +40,7 @@ export const DEFAULT_APPROVAL: Omit<ApprovalAction, "type"> = {
   approverRoles: ["approver", "admin"],
   minApprovals: 1,
   expirySeconds: 900,
+  requireReason: false,
 };
 
 export function assembleDecision(
@@ -119,12 +120,18 @@ function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): App
   let minApprovals = 1;
   let expirySeconds = Number.POSITIVE_INFINITY;
   let message: string | undefined;
+  let requireReason = false;
+  let remindAfterSeconds: number | undefined;
+  const ruleIds = new Set<string>();
   for (const a of approvals) {
     const r = a.requirement ?? DEFAULT_APPROVAL;
     roles = roles === undefined ? [...r.approverRoles] : roles.filter((x) => r.approverRoles.includes(x));
     minApprovals = Math.max(minApprovals, r.minApprovals);
     expirySeconds = Math.min(expirySeconds, r.expirySeconds);
     message ??= a.requirement?.message;
+    requireReason ||= r.requireReason === true;
+    if (r.remindAfterSeconds !== undefined) remindAfterSeconds = Math.min(remindAfterSeconds ?? Infinity, r.remindAfterSeconds);
+    if (a.matched) ruleIds.add(a.matched.ruleId);
   }
   const approverRoles: readonly Role[] = roles !== undefined && roles.length > 0 ? roles : ["admin"];
   return {
@@ -133,6 +140,9 @@ function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): App
     expirySeconds,
     expiresAt: new Date(now.getTime() + expirySeconds * 1000),
     ...(message !== undefined ? { message } : {}),
+    requireReason,
+    ...(remindAfterSeconds !== undefined ? { remindAfterSeconds } : {}),
+    ruleIds: [...ruleIds],
   };
 }
 

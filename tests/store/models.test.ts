@@ -448,6 +448,46 @@ const roundTrips: Record<Prisma.ModelName, () => Promise<void>> = {
     await store.auditLog.deleteMany({ where: { id: { in: [created.id, bare.id] } } });
     expect(await store.auditLog.findUnique({ where: { id: created.id } })).toBeNull();
   },
+
+  async NotificationChannel() {
+    const connection = await makeConnection();
+    const id = randomUUID();
+    const created = await store.notificationChannel.create({
+      data: { id, name: unique("ops-slack"), kind: "slack", target: "C0123", secretCiphertext: sealSecret(masterKey, "xoxb-1", id), signingSecretCiphertext: sealSecret(masterKey, "sign", id), connectionId: connection.id, ruleId: "approve-writes" },
+    });
+    const read = await store.notificationChannel.findUniqueOrThrow({ where: { id }, include: { connection: true } });
+    expect(read).toMatchObject({ kind: "slack", target: "C0123", ruleId: "approve-writes", escalation: false, enabled: true });
+    expect(openSecret(masterKey, read.secretCiphertext, id)).toBe("xoxb-1");
+    expect(openSecret(masterKey, read.signingSecretCiphertext!, id)).toBe("sign");
+    expect(read.connection?.id).toBe(connection.id);
+    // A channel limited to a connection goes with it.
+    await store.connection.delete({ where: { id: connection.id } });
+    expect(await store.notificationChannel.findUnique({ where: { id: created.id } })).toBeNull();
+  },
+
+  async NotificationDelivery() {
+    const agent = await makeAgent();
+    const connection = await makeConnection();
+    const request = await makeApprovalRequest(agent.id, connection.id);
+    const channel = await store.notificationChannel.create({ data: { name: unique("hook"), kind: "webhook", target: "https://hooks.example.test/a", secretCiphertext: new Uint8Array([1]) } });
+    const created = await store.notificationDelivery.create({ data: { channelId: channel.id, requestId: request.id, event: "requested" } });
+    expect(created).toMatchObject({ status: "pending", attempts: 0 });
+    // One delivery per channel, request and event.
+    expect(await prismaErrorCode(store.notificationDelivery.create({ data: { channelId: channel.id, requestId: request.id, event: "requested" } }))).toBe("P2002");
+    // Deliveries go with their request.
+    await store.approvalRequest.delete({ where: { id: request.id } });
+    expect(await store.notificationDelivery.findUnique({ where: { id: created.id } })).toBeNull();
+    await store.notificationChannel.delete({ where: { id: channel.id } });
+    await store.connection.delete({ where: { id: connection.id } });
+    await store.agent.delete({ where: { id: agent.id } });
+  },
+
+  async SeenSignature() {
+    const signature = unique("v0=abc");
+    await store.seenSignature.create({ data: { signature } });
+    expect(await prismaErrorCode(store.seenSignature.create({ data: { signature } }))).toBe("P2002");
+    await store.seenSignature.delete({ where: { signature } });
+  },
 };
 
 describe("every model round-trips through the generated client", () => {
