@@ -41,6 +41,8 @@ export interface EngineDeps {
   readonly publicUrl: string;
   readonly maxSqlBytes: number;
   readonly clock?: () => Date;
+  /** Told of every approval request created (the notifier announces it on Slack and webhooks); must not throw. */
+  readonly onApprovalRequested?: (requestId: string) => void;
   /** What masks a result by its columns' origins for this agent and connection (absent: the target reports none). */
   readonly origins: (agent: EngineAgent, connection: Connection) => ColumnOrigins | undefined;
 }
@@ -98,6 +100,7 @@ export class StatementPipeline {
         expiresAt: decision.approval.expiresAt,
       }));
       await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
+      this.deps.onApprovalRequested?.(created.id);
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
       return this.resume(agent, created.id, request.waitMs, request.signal, request.executor, request.authorize);
     }

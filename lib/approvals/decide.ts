@@ -2,6 +2,9 @@ import type { Store } from "../store/client";
 import type { ApprovalStatus, Prisma } from "../store/generated/client";
 import { notifyApprovalChanged } from "./notify";
 
+/** Agents that sign in through the identity provider are named `oidc:<subject>` (gateway/identity/oidc-agents.ts). */
+const OIDC_AGENT_PREFIX = "oidc:";
+
 // The one way a person decides an approval request. Every dashboard, route handler and test calls this.
 //
 // Rules, checked in this order inside one transaction that holds the request's row lock
@@ -12,11 +15,13 @@ import { notifyApprovalChanged } from "./notify";
 //   3. the user holds one of the request's approverRoles       → forbidden_role
 //      Exactly those roles: `admin` is NOT implicitly allowed; a policy that wants admins lists them.
 //      A request with no approver roles can be decided by nobody (fail closed).
-//   4. the user does not own the request's agent               → own_agent (no approving your own agent's work)
-//   5. the request is pending                                  → not_pending; a pending one whose expiresAt has
+//   4. the user does not own or act for the request's agent    → own_agent (no approving your own agent's work):
+//      its owner, the person who created it, and the person whose identity-provider subject it carries
+//   5. the connection's approver list, when it has one, names the user → not_connection_approver
+//   6. the request is pending                                  → not_pending; a pending one whose expiresAt has
 //      passed is marked expired (that change is committed)    → expired
-//   6. the user has not voted on it yet                        → already_decided
-//   7. a rejection carries a non-empty reason                  → reason_required
+//   7. the user has not voted on it yet                        → already_decided
+//   8. a rejection carries a non-empty reason                  → reason_required
 // Then: an approval adds a vote and flips the request to approved once approvals ≥ minApprovals; a rejection
 // flips it to rejected at once. Either writes an AuditLog row. After commit, NOTIFY airlock_approval.
 
@@ -26,6 +31,7 @@ export type DecideErrorCode =
   | "expired"
   | "forbidden_role"
   | "own_agent"
+  | "not_connection_approver"
   | "already_decided"
   | "reason_required"
   | "user_disabled";
@@ -38,6 +44,8 @@ export interface DecideInput {
   readonly reason?: string;
   /** The clock; defaults to the current time. */
   readonly now?: Date;
+  /** Where the person decided (recorded with the vote and in the audit log); default "dashboard". */
+  readonly via?: "dashboard" | "slack";
 }
 
 export interface DecidedRequest {
@@ -79,14 +87,26 @@ async function decideLocked(tx: Prisma.TransactionClient, input: DecideInput, no
 
   const request = await tx.approvalRequest.findUniqueOrThrow({
     where: { id: input.requestId },
-    select: { id: true, status: true, expiresAt: true, approverRoles: true, minApprovals: true, agent: { select: { ownerId: true } } },
+    select: {
+      id: true,
+      status: true,
+      expiresAt: true,
+      approverRoles: true,
+      minApprovals: true,
+      agent: { select: { ownerId: true, createdById: true, name: true } },
+      connection: { select: { approverIds: true } },
+    },
   });
-  const user = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, disabled: true } });
+  const user = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, disabled: true, oidcSubject: true } });
   if (!user || user.disabled) return quiet(refuse("user_disabled", "no such user, or the account is disabled"));
   if (!request.approverRoles.some((role) => user.roles.includes(role))) {
     return quiet(refuse("forbidden_role", `deciding this request needs one of the roles: ${request.approverRoles.join(", ") || "(none)"}`));
   }
-  if (request.agent.ownerId === input.userId) return quiet(refuse("own_agent", "you own the agent that made this request; another approver must decide it"));
+  const actsFor = agentRelation(request.agent, input.userId, user.oidcSubject);
+  if (actsFor) return quiet(refuse("own_agent", `${actsFor}; another approver must decide it`));
+  if (request.connection.approverIds.length > 0 && !request.connection.approverIds.includes(input.userId)) {
+    return quiet(refuse("not_connection_approver", "this connection's requests are decided only by its named approvers, and you are not one of them"));
+  }
 
   if (request.status === "expired") return quiet(refuse("expired", "the approval request has expired"));
   if (request.status !== "pending") return quiet(refuse("not_pending", `the approval request is already ${request.status}`));
@@ -101,7 +121,8 @@ async function decideLocked(tx: Prisma.TransactionClient, input: DecideInput, no
   const reason = (input.reason ?? "").trim();
   if (input.verdict === "reject" && reason === "") return quiet(refuse("reason_required", "a rejection needs a reason"));
 
-  await tx.approvalDecision.create({ data: { requestId: request.id, userId: input.userId, verdict: input.verdict, reason, createdAt: now } });
+  const via = input.via ?? "dashboard";
+  await tx.approvalDecision.create({ data: { requestId: request.id, userId: input.userId, verdict: input.verdict, reason, createdAt: now, via } });
   const approvals = await tx.approvalDecision.count({ where: { requestId: request.id, verdict: "approve" } });
 
   let status: ApprovalStatus = "pending";
@@ -116,10 +137,18 @@ async function decideLocked(tx: Prisma.TransactionClient, input: DecideInput, no
       action: input.verdict === "approve" ? "approval.approve" : "approval.reject",
       targetType: "approval",
       targetId: request.id,
-      details: { verdict: input.verdict, reason, status, approvals, minApprovals: request.minApprovals },
+      details: { verdict: input.verdict, reason, status, approvals, minApprovals: request.minApprovals, via },
     },
   });
   return { result: { ok: true, request: { id: request.id, status, approvals, minApprovals: request.minApprovals } }, notify: true };
+}
+
+/** Why this person may not decide the agent's requests (they own it, created it, or it carries their identity), or null. */
+export function agentRelation(agent: { ownerId: string | null; createdById: string | null; name: string }, userId: string, oidcSubject: string | null): string | null {
+  if (agent.ownerId === userId) return "you own the agent that made this request";
+  if (agent.createdById === userId) return "you created the agent that made this request";
+  if (oidcSubject && agent.name === `${OIDC_AGENT_PREFIX}${oidcSubject}`) return "the agent that made this request acts with your identity";
+  return null;
 }
 
 function refuse(code: DecideErrorCode, message: string): DecideResult {
