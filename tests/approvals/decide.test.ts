@@ -4,7 +4,7 @@ import { approvalBinding } from "../../lib/approvals/binding";
 import { decideApproval, type DecideResult } from "../../lib/approvals/decide";
 import { expireApprovals, listPendingApprovals } from "../../lib/approvals/pending";
 import type { Store } from "../../lib/store/client";
-import { HOUR, PARAMS, SQL, makeRequest, makeUser, makeWorld, migratedScratch, type ApprovalTestDb, type World } from "./fixtures";
+import { HOUR, PARAMS, SQL, makeConnection, makeRequest, makeUser, makeWorld, migratedScratch, unique, type ApprovalTestDb, type World } from "./fixtures";
 
 let t: ApprovalTestDb | undefined;
 let store: Store;
@@ -90,6 +90,56 @@ describe("decideApproval", () => {
     expect(failure(result)).toBe("own_agent");
     expect((await store.approvalRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("pending");
     expect(await store.approvalDecision.count({ where: { requestId: request.id } })).toBe(0);
+  });
+
+  it("refuses whoever created the agent, and the person whose identity-provider subject an agent carries", async () => {
+    const creator = await makeUser(store, ["approver"]);
+    const created = await store.agent.create({ data: { name: unique("agent"), createdById: creator.id } });
+    const byCreator = await makeRequest(store, { ...world, agent: created });
+    expect(failure(await decideApproval(store, { requestId: byCreator.id, userId: creator.id, verdict: "approve" }))).toBe("own_agent");
+
+    const subject = unique("sub");
+    const person = await store.user.create({ data: { email: `${unique("p")}@example.test`, name: "Person", roles: ["approver"], oidcSubject: subject } });
+    const actingAs = await store.agent.create({ data: { name: `oidc:${subject}` } });
+    const request = await makeRequest(store, { ...world, agent: actingAs });
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: person.id, verdict: "approve" }))).toBe("own_agent");
+    // Rejecting is deciding too.
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: person.id, verdict: "reject", reason: "no" }))).toBe("own_agent");
+    // Somebody else decides it.
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: (await makeUser(store, ["approver"])).id, verdict: "approve" }))).toBe("ok");
+  });
+
+  it("a connection that names its approvers is decided by them only", async () => {
+    const named = await makeUser(store, ["approver"]);
+    const other = await makeUser(store, ["approver"]);
+    const connection = await makeConnection(store);
+    await store.connection.update({ where: { id: connection.id }, data: { approverIds: [named.id] } });
+    const request = await makeRequest(store, { ...world, connection }, { minApprovals: 1 });
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: other.id, verdict: "approve" }))).toBe("not_connection_approver");
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: named.id, verdict: "approve" }))).toBe("ok");
+  });
+
+  it("two-person rule: distinct people, any rejection ends it, every vote audited with where it was cast", async () => {
+    const request = await makeRequest(store, world, { minApprovals: 2 });
+    const first = await makeUser(store, ["approver"]);
+    const second = await makeUser(store, ["approver"]);
+    const third = await makeUser(store, ["approver"]);
+    const one = await decideApproval(store, { requestId: request.id, userId: first.id, verdict: "approve", via: "slack" });
+    expect(one.ok && one.request).toMatchObject({ status: "pending", approvals: 1, minApprovals: 2 });
+    // The same person again is not a second person.
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: first.id, verdict: "approve" }))).toBe("already_decided");
+    const two = await decideApproval(store, { requestId: request.id, userId: second.id, verdict: "approve" });
+    expect(two.ok && two.request.status).toBe("approved");
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: third.id, verdict: "approve" }))).toBe("not_pending");
+    const votes = await store.approvalDecision.findMany({ where: { requestId: request.id }, orderBy: { createdAt: "asc" }, select: { userId: true, via: true } });
+    expect(votes).toEqual([{ userId: first.id, via: "slack" }, { userId: second.id, via: "dashboard" }]);
+    const audit = await store.auditLog.findMany({ where: { targetId: request.id }, orderBy: { at: "asc" }, select: { actorId: true, details: true } });
+    expect(audit.map((entry) => [entry.actorId, (entry.details as { via: string }).via])).toEqual([[first.id, "slack"], [second.id, "dashboard"]]);
+
+    const vetoed = await makeRequest(store, world, { minApprovals: 2 });
+    await decideApproval(store, { requestId: vetoed.id, userId: first.id, verdict: "approve" });
+    const veto = await decideApproval(store, { requestId: vetoed.id, userId: second.id, verdict: "reject", reason: "not during the freeze" });
+    expect(veto.ok && veto.request.status).toBe("rejected");
   });
 
   it("follows approverRoles exactly: other roles, admin included, are refused", async () => {
