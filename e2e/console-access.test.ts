@@ -32,6 +32,7 @@ const ACTIONS: Record<string, Permission> = {
   simulateStatementAction: "policies.simulate",
   whatWouldChangeAction: "policies.simulate",
   updatePersonAction: "users.manage",
+  setSlackIdAction: "users.manage",
 };
 
 /** Pages (GET) → the permission they demand; null = any signed-in person. */

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AgentReason } from "./agent-reason";
 import { ApprovalProgress, RequestTimes, WhatItTouches, WhyItNeedsApproval } from "./approval-facts";
 import { SqlCode } from "./sql-code";
 import { ENGINE_LABELS, type ApprovalView } from "./view";
@@ -20,7 +21,10 @@ export function ApprovalCard({ approval, now }: { approval: ApprovalView; now: s
         </div>
         <ApprovalProgress approvals={approval.approvals} minApprovals={approval.minApprovals} />
       </div>
-      <SqlCode sql={approval.sql} className="mt-4 max-h-64" />
+      <div className="mt-4">
+        <AgentReason reason={approval.reason} compact />
+      </div>
+      <SqlCode sql={approval.sql} className="mt-3 max-h-64" />
       <div className="mt-4 grid gap-4 sm:grid-cols-2">
         <WhyItNeedsApproval why={approval} />
         <WhatItTouches tables={approval.tables} maskedColumns={approval.maskedColumns} />

@@ -3,7 +3,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import { decisionFromForm, decisionSchema, firstFieldErrors, REASON_MAX, type DecisionState } from "./decision-schema";
 
-// Approve / Reject, with the reason beside them. The same schema is checked here, before anything is sent, and
+// Approve / Reject, with the comment beside them (returned to the agent with the decision, either way). The same schema is checked here, before anything is sent, and
 // again by the server action (passed in by the page, which owns it).
 
 export type DecideAction = (previous: DecisionState, form: FormData) => Promise<DecisionState>;
@@ -31,10 +31,10 @@ export function DecisionForm({ requestId, decide }: { requestId: string; decide:
       <input type="hidden" name="requestId" value={requestId} />
       <div>
         <label htmlFor="reason" className="block text-sm font-medium text-slate-700">
-          Reason
+          Reason or comment
         </label>
         <p id="reason-help" className="text-xs text-slate-500">
-          Required to reject: the agent is shown it. Optional when approving.
+          Returned to the agent with your decision, whether you approve or reject. Required to reject; optional when approving.
         </p>
         <textarea
           ref={reasonRef}

@@ -1,16 +1,17 @@
 import { z } from "zod";
 
 // One schema for the approve/reject form: the browser checks it before sending, the server action checks it
-// again (safeParse) before deciding. A rejection must say why: the agent and its owner are shown the reason.
+// again (safeParse) before deciding. `reason` is the approver's comment, returned to the agent with the decision
+// (an approval's too): optional when approving, required when rejecting, so the agent learns why.
 
 export const REASON_MAX = 1000;
 
 const requestId = z.guid("Unknown approval request");
-const reason = z.string().trim().max(REASON_MAX, `Keep the reason under ${REASON_MAX} characters`);
+const reason = z.string().trim().max(REASON_MAX, `Keep the comment under ${REASON_MAX} characters`);
 
 export const decisionSchema = z.discriminatedUnion("verdict", [
   z.object({ requestId, verdict: z.literal("approve"), reason: reason.optional().default("") }),
-  z.object({ requestId, verdict: z.literal("reject"), reason: reason.min(1, "Say why you are rejecting it: the agent is shown this reason") }),
+  z.object({ requestId, verdict: z.literal("reject"), reason: reason.min(1, "Say why you are rejecting it: the agent is shown this comment") }),
 ], { error: "Choose approve or reject" });
 
 export type DecisionInput = z.input<typeof decisionSchema>;

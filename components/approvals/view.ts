@@ -32,6 +32,8 @@ export interface ApprovalView extends ApprovalWhy {
   readonly agent: { readonly name: string; readonly owner: string | null };
   readonly connection: { readonly name: string; readonly engine: string };
   readonly tables: ApprovalTables;
+  /** The agent's own justification for the statement, in its words; null when it gave none. */
+  readonly reason: string | null;
   readonly approverRoles: readonly string[];
   readonly approvals: number;
   readonly minApprovals: number;
@@ -39,6 +41,18 @@ export interface ApprovalView extends ApprovalWhy {
   readonly requestedAt: string;
   readonly expiresAt: string;
   readonly decidedAt: string | null;
+}
+
+/** One person's vote on a request. `reason` is their comment (the agent is told it). */
+export interface ApprovalVote {
+  readonly id: string;
+  readonly verdict: "approve" | "reject";
+  readonly reason: string;
+  /** ISO timestamp. */
+  readonly at: string;
+  /** Where the vote was cast. */
+  readonly via: "dashboard" | "slack";
+  readonly user: { readonly id: string; readonly name: string; readonly email: string };
 }
 
 export interface PendingResponse {

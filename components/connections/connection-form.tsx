@@ -3,6 +3,7 @@
 import { useActionState, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ApprovalFields, type ApproverChoice } from "./approval-fields";
 import { submitKeepingValues } from "./keep-values";
 import { Checkbox, describedBy, Field, Select, TextArea, TextInput } from "@/components/ui/field";
 import {
@@ -27,6 +28,7 @@ import {
 // browser; leaving it empty keeps it. "Test connection" tries the values in the form without saving them.
 
 export type FormAction = (previous: FormState, form: FormData) => Promise<FormState>;
+export type { ApproverChoice };
 
 export interface ConnectionValues {
   readonly id?: string;
@@ -41,6 +43,8 @@ export interface ConnectionValues {
   readonly rowLimit: number;
   readonly timeoutSeconds: number;
   readonly readOnly: boolean;
+  readonly previewWrites: boolean;
+  readonly approverIds: readonly string[];
 }
 
 export const NEW_CONNECTION: ConnectionValues = {
@@ -55,6 +59,8 @@ export const NEW_CONNECTION: ConnectionValues = {
   rowLimit: 1000,
   timeoutSeconds: 30,
   readOnly: false,
+  previewWrites: true,
+  approverIds: [],
 };
 
 const idle: FormState = { status: "idle" };
@@ -67,7 +73,7 @@ function checked(action: FormAction): FormAction {
   };
 }
 
-export function ConnectionForm({ values, save, test }: { values: ConnectionValues; save: FormAction; test: FormAction }) {
+export function ConnectionForm({ values, approvers, save, test }: { values: ConnectionValues; approvers: readonly ApproverChoice[]; save: FormAction; test: FormAction }) {
   const editing = Boolean(values.id);
   const [saved, saveAction, saving] = useActionState(checked(save), idle);
   const [tested, testAction, testing] = useActionState(checked(test), idle);
@@ -180,6 +186,8 @@ export function ConnectionForm({ values, save, test }: { values: ConnectionValue
           <Checkbox id="readOnly" name="readOnly" label="Read-only" help="Every statement runs in a read-only transaction, whatever the policies allow" defaultChecked={values.readOnly} />
         </div>
       </fieldset>
+
+      <ApprovalFields previewWrites={values.previewWrites} approverIds={values.approverIds} choices={approvers} error={err("approverIds")} />
 
       <div aria-live="polite" className="space-y-2">
         {shown.message ? <Alert tone={shown.status === "error" ? "error" : "success"}>{shown.message}</Alert> : null}

@@ -58,7 +58,7 @@ export async function updateAgent(db: Store, actorId: string, id: string, input:
       if (input.ownerId !== before.ownerId && !(await ownerExists(tx, input.ownerId))) return NO_OWNER;
       await tx.agent.update({
         where: { id },
-        data: { name: input.name, description: input.description, groups: input.groups, ownerId: input.ownerId, disabled: input.disabled, createdById: actorId },
+        data: { name: input.name, description: input.description, groups: input.groups, ownerId: input.ownerId, disabled: input.disabled },
       });
       const changed: Record<string, { from: Prisma.InputJsonValue | null; to: Prisma.InputJsonValue | null }> = {};
       if (before.name !== input.name) changed.name = { from: before.name, to: input.name };

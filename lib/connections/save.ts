@@ -4,17 +4,18 @@ import { openSecret, sealSecret } from "../crypto/secret-box";
 import type { Store } from "../store/client";
 import { Prisma } from "../store/generated/client";
 import type { ProbeTarget } from "./probe";
-import { RETYPE_SECRET, storedSecretMayFollow, type ConnectionInput, type EngineName, type GrantInput, type TlsModeName } from "./schema";
+import { APPROVER_ROLES, RETYPE_SECRET, storedSecretMayFollow, type ConnectionInput, type EngineName, type GrantInput, type TlsModeName } from "./schema";
 
 // Writing connections and grants, each change with its audit entry in the same transaction. The secret is sealed
 // with the master key and bound to the row's id (so the id is made here, before the row); it never goes into the
-// audit log, a result or an error. Callers check permissions first.
+// audit log, a result or an error. A connection's named approvers must be enabled people holding the approver or
+// admin role; the audit log names them by e-mail. Callers check permissions first.
 
 export type SaveResult =
   | { readonly ok: true; readonly id: string }
   | { readonly ok: false; readonly fieldErrors?: Record<string, string>; readonly message?: string };
 
-const SETTINGS = ["name", "description", "engine", "host", "port", "database", "username", "tls", "rowLimit", "statementTimeoutMs", "readOnly"] as const;
+const SETTINGS = ["name", "description", "engine", "host", "port", "database", "username", "tls", "rowLimit", "statementTimeoutMs", "readOnly", "previewWrites"] as const;
 type Setting = (typeof SETTINGS)[number];
 interface Settings {
   name: string;
@@ -28,6 +29,7 @@ interface Settings {
   rowLimit: number;
   statementTimeoutMs: number;
   readOnly: boolean;
+  previewWrites: boolean;
 }
 
 function settingsOf(input: ConnectionInput): Settings {
@@ -43,10 +45,46 @@ function settingsOf(input: ConnectionInput): Settings {
     rowLimit: input.rowLimit,
     statementTimeoutMs: input.timeoutSeconds * 1000,
     readOnly: input.readOnly,
+    previewWrites: input.previewWrites,
   };
 }
 
 const NAME_TAKEN = { ok: false, fieldErrors: { name: "Another connection already has this name" } } as const;
+
+type Reader = Pick<Prisma.TransactionClient, "user">;
+
+/**
+ * The e-mail addresses of the people named as approvers, in the order given, or a field error when one of them is
+ * unknown, disabled, or holds neither the approver nor the admin role (nobody else could decide anyway).
+ */
+async function checkApprovers(tx: Reader, ids: readonly string[]): Promise<{ ok: true; emails: string[] } | { ok: false; fieldErrors: Record<string, string> }> {
+  if (ids.length === 0) return { ok: true, emails: [] };
+  const people = await tx.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, email: true, roles: true, disabled: true } });
+  const byId = new Map(people.map((person) => [person.id, person]));
+  const emails: string[] = [];
+  for (const id of ids) {
+    const person = byId.get(id);
+    if (!person) return { ok: false, fieldErrors: { approverIds: "One of the approvers does not exist (any more): reload the page and choose again" } };
+    if (person.disabled) return { ok: false, fieldErrors: { approverIds: `${person.email} is disabled: untick them, or enable their account first` } };
+    if (!person.roles.some((role) => (APPROVER_ROLES as readonly string[]).includes(role))) {
+      return { ok: false, fieldErrors: { approverIds: `${person.email} holds neither the approver nor the admin role, so could not decide` } };
+    }
+    emails.push(person.email);
+  }
+  return { ok: true, emails };
+}
+
+/** The audit log's view of an approver list: e-mail addresses, or the id of someone since deleted. */
+async function approverLabels(tx: Reader, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const people = await tx.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, email: true } });
+  const emails = new Map(people.map((person) => [person.id, person.email]));
+  return ids.map((id) => emails.get(id) ?? id);
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
@@ -56,15 +94,23 @@ export async function createConnection(db: Store, key: Uint8Array, actorId: stri
   const id = randomUUID();
   const settings = settingsOf(input);
   try {
-    await db.$transaction(async (tx) => {
-      await tx.connection.create({ data: { id, ...settings, secretCiphertext: sealSecret(key, input.noSecret ? "" : input.secret, id) } });
-      await recordChange(tx, { actorId, action: "connection.create", targetType: "connection", targetId: id, details: { ...settings, secret: input.noSecret ? "none" : "set" } });
+    return await db.$transaction(async (tx) => {
+      const approvers = await checkApprovers(tx, input.approverIds);
+      if (!approvers.ok) return approvers;
+      await tx.connection.create({ data: { id, ...settings, approverIds: input.approverIds, secretCiphertext: sealSecret(key, input.noSecret ? "" : input.secret, id) } });
+      await recordChange(tx, {
+        actorId,
+        action: "connection.create",
+        targetType: "connection",
+        targetId: id,
+        details: { ...settings, approvers: approvers.emails, secret: input.noSecret ? "none" : "set" },
+      });
+      return { ok: true, id } as const;
     });
   } catch (error) {
     if (isUniqueViolation(error)) return NAME_TAKEN;
     throw error;
   }
-  return { ok: true, id };
 }
 
 export async function updateConnection(db: Store, key: Uint8Array, actorId: string, id: string, input: ConnectionInput): Promise<SaveResult> {
@@ -72,15 +118,22 @@ export async function updateConnection(db: Store, key: Uint8Array, actorId: stri
   const newSecret = input.noSecret ? "" : input.secret === "" ? null : input.secret;
   try {
     return await db.$transaction(async (tx) => {
-      const before = await tx.connection.findUnique({ where: { id }, select: Object.fromEntries(SETTINGS.map((name) => [name, true])) as Record<Setting, true> });
+      const select = { ...(Object.fromEntries(SETTINGS.map((name) => [name, true])) as Record<Setting, true>), approverIds: true } as const;
+      const before = await tx.connection.findUnique({ where: { id }, select });
       if (!before) return { ok: false, message: "This connection does not exist (any more)." };
       if (newSecret === null && !storedSecretMayFollow(before, settings)) {
         return { ok: false, fieldErrors: { secret: RETYPE_SECRET } };
       }
-      const changed: Record<string, { from: string | number | boolean; to: string | number | boolean }> = {};
+      const approvers = await checkApprovers(tx, input.approverIds);
+      if (!approvers.ok) return approvers;
+      const changed: Record<string, { from: Prisma.InputJsonValue; to: Prisma.InputJsonValue }> = {};
       for (const name of SETTINGS) if (before[name] !== settings[name]) changed[name] = { from: before[name], to: settings[name] };
+      if (!sameIds(before.approverIds, input.approverIds)) changed.approvers = { from: await approverLabels(tx, before.approverIds), to: approvers.emails };
       if (Object.keys(changed).length === 0 && newSecret === null) return { ok: true, id };
-      await tx.connection.update({ where: { id }, data: { ...settings, ...(newSecret !== null ? { secretCiphertext: sealSecret(key, newSecret, id) } : {}) } });
+      await tx.connection.update({
+        where: { id },
+        data: { ...settings, approverIds: input.approverIds, ...(newSecret !== null ? { secretCiphertext: sealSecret(key, newSecret, id) } : {}) },
+      });
       if (Object.keys(changed).length > 0) {
         await recordChange(tx, { actorId, action: "connection.update", targetType: "connection", targetId: id, details: { name: settings.name, changed } });
       }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { connectionSchema, grantSchema, sameServer, storedSecretMayFollow } from "./schema";
+import { APPROVERS_MAX, connectionFromForm, connectionSchema, grantSchema, sameServer, storedSecretMayFollow } from "./schema";
 
 const base = {
   name: "shop",
@@ -15,6 +15,7 @@ const base = {
   timeoutSeconds: "30",
 };
 const ID = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5";
+const OTHER = "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d";
 
 describe("connectionSchema", () => {
   test("parses a form's strings into settings", () => {
@@ -57,6 +58,35 @@ describe("connectionSchema", () => {
 
   test("a forged id that is not a uuid is refused", () => {
     expect(connectionSchema.safeParse({ ...base, id: "1 OR 1=1" }).success).toBe(false);
+  });
+
+  test("write previews follow their checkbox: ticked is on, absent (unticked) is off", () => {
+    expect(connectionSchema.parse({ ...base, previewWrites: "on" }).previewWrites).toBe(true);
+    expect(connectionSchema.parse({ ...base, previewWrites: true }).previewWrites).toBe(true);
+    expect(connectionSchema.parse(base).previewWrites).toBe(false);
+  });
+
+  test("approvers are optional (none: anyone the rule's roles allow), de-duplicated, and must be ids", () => {
+    expect(connectionSchema.parse(base).approverIds).toEqual([]);
+    const upper = ID.toUpperCase();
+    expect(connectionSchema.parse({ ...base, approverIds: [ID, upper, OTHER] }).approverIds).toEqual([ID, OTHER]);
+    const forged = connectionSchema.safeParse({ ...base, approverIds: [ID, "admin' --"] });
+    expect(forged.success).toBe(false);
+    expect(forged.error?.issues[0]?.path[0]).toBe("approverIds");
+    const tooMany = Array.from({ length: APPROVERS_MAX + 1 }, (_, i) => `6f1c2d3e-4a5b-4c6d-8e7f-${String(i).padStart(12, "0")}`);
+    expect(connectionSchema.safeParse({ ...base, approverIds: tooMany }).success).toBe(false);
+  });
+
+  test("the form's ticked approvers and preview checkbox reach the schema", () => {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(base)) form.set(key, value);
+    form.set("previewWrites", "on");
+    form.append("approverIds", ID);
+    form.append("approverIds", OTHER);
+    expect(connectionSchema.parse(connectionFromForm(form))).toMatchObject({ previewWrites: true, approverIds: [ID, OTHER] });
+    form.delete("previewWrites");
+    form.delete("approverIds");
+    expect(connectionSchema.parse(connectionFromForm(form))).toMatchObject({ previewWrites: false, approverIds: [] });
   });
 });
 

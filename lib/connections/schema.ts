@@ -2,7 +2,8 @@ import { z } from "zod";
 
 // One schema for the connection form: the browser checks it before sending, the server actions check it again
 // (safeParse) before saving or testing. The secret is write-only: an empty secret on an existing connection means
-// "keep the stored one"; `noSecret` says the database user has no password at all.
+// "keep the stored one"; `noSecret` says the database user has no password at all. Checkboxes follow HTML forms:
+// absent is off, so the form itself starts `previewWrites` ticked for a new connection.
 
 export const ENGINES = ["postgres", "mysql"] as const;
 export const TLS_MODES = ["disable", "prefer", "require", "verify_full"] as const;
@@ -20,6 +21,10 @@ export const TLS_LABELS: Record<TlsModeName, string> = {
 };
 
 export const SECRET_MAX = 1024;
+/** Roles a person named as a connection's approver must hold one of (the approval rules' default approver roles). */
+export const APPROVER_ROLES = ["approver", "admin"] as const;
+/** Most people a connection can name as its approvers. */
+export const APPROVERS_MAX = 50;
 export const ROW_LIMIT_MAX = 100_000;
 export const TIMEOUT_MAX_SECONDS = 3600;
 
@@ -62,6 +67,14 @@ export const connectionSchema = z
     rowLimit: whole("The row limit", 1, ROW_LIMIT_MAX),
     timeoutSeconds: whole("The timeout", 1, TIMEOUT_MAX_SECONDS),
     readOnly: checkbox,
+    /** Writes that wait for approval get a dry run (always rolled back) that approvers see. */
+    previewWrites: checkbox,
+    /** When not empty, only these people decide the connection's approval requests (lib/approvals/decide.ts). */
+    approverIds: z
+      .array(z.guid("Unknown person"), { error: "Choose approvers from the list" })
+      .max(APPROVERS_MAX, `Name at most ${APPROVERS_MAX} approvers`)
+      .default([])
+      .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))]),
   })
   .superRefine((value, context) => {
     if (value.noSecret && value.secret !== "") {
@@ -90,6 +103,7 @@ export const CONNECTION_FIELDS = [
   "rowLimit",
   "timeoutSeconds",
   "readOnly",
+  "previewWrites",
 ] as const satisfies readonly ConnectionField[];
 
 /** Form fields → the schema's input (missing fields become undefined, so the schema reports them). */
@@ -100,6 +114,7 @@ export function connectionFromForm(form: FormData): Record<string, unknown> {
     out[name] = typeof value === "string" ? value : undefined;
   }
   if (out.id === "") out.id = undefined;
+  out.approverIds = form.getAll("approverIds").filter((value): value is string => typeof value === "string" && value !== "");
   return out;
 }
 

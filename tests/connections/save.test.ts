@@ -107,6 +107,61 @@ describe("connections", () => {
     expect(saved.ok && saved.target.password).toBe("N3w-Secret-Value-22");
   });
 
+  test("write previews and named approvers are saved and audited (approvers by e-mail)", async () => {
+    const [ada, root] = [await makeUser(t.store, ["approver"]), await makeUser(t.store, ["admin", "auditor"])];
+    const input = form({ previewWrites: "on", approverIds: [ada.id, root.id] });
+    const created = await createConnection(t.store, key, actorId, input);
+    if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created)}`);
+    expect(await t.store.connection.findUniqueOrThrow({ where: { id: created.id }, select: { previewWrites: true, approverIds: true } })).toEqual({
+      previewWrites: true,
+      approverIds: [ada.id, root.id],
+    });
+    const createdEntry = await t.store.auditLog.findFirstOrThrow({ where: { action: "connection.create", targetId: created.id } });
+    expect(createdEntry.details).toMatchObject({ previewWrites: true, approvers: [ada.email, root.email] });
+
+    // The same people in another order, and the same preview setting, change nothing.
+    const same = await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "", previewWrites: "on", approverIds: [root.id, ada.id] }));
+    expect(same.ok).toBe(true);
+    expect(await t.store.auditLog.count({ where: { action: "connection.update", targetId: created.id } })).toBe(0);
+
+    // Previews off, one approver fewer: both recorded with what they were.
+    const changed = await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "", approverIds: [root.id] }));
+    expect(changed.ok).toBe(true);
+    expect(await t.store.connection.findUniqueOrThrow({ where: { id: created.id }, select: { previewWrites: true, approverIds: true } })).toEqual({ previewWrites: false, approverIds: [root.id] });
+    const entry = await t.store.auditLog.findFirstOrThrow({ where: { action: "connection.update", targetId: created.id } });
+    expect(entry.details).toEqual({
+      name: input.name,
+      changed: { previewWrites: { from: true, to: false }, approvers: { from: [ada.email, root.email], to: [root.email] } },
+    });
+
+    // No approvers: anyone the rule's roles allow.
+    expect((await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "" }))).ok).toBe(true);
+    expect((await t.store.connection.findUniqueOrThrow({ where: { id: created.id } })).approverIds).toEqual([]);
+  });
+
+  test("an approver must be an enabled person holding the approver or admin role", async () => {
+    const [disabled, auditor, ok] = [await makeUser(t.store, ["approver"], { disabled: true }), await makeUser(t.store, ["auditor"]), await makeUser(t.store, ["approver"])];
+    const ghost = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    const cases: [string, RegExp][] = [
+      [disabled.id, /is disabled/],
+      [auditor.id, /neither the approver nor the admin role/],
+      [ghost, /does not exist/],
+    ];
+    for (const [id, message] of cases) {
+      const input = form({ approverIds: [ok.id, id] });
+      const result = await createConnection(t.store, key, actorId, input);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? null : result.fieldErrors?.approverIds).toMatch(message);
+      expect(await t.store.connection.count({ where: { name: input.name } })).toBe(0);
+    }
+    const input = form();
+    const created = await createConnection(t.store, key, actorId, input);
+    if (!created.ok) throw new Error("create failed");
+    const refused = await updateConnection(t.store, key, actorId, created.id, form({ id: created.id, name: input.name, secret: "", approverIds: [auditor.id] }));
+    expect(refused.ok ? null : refused.fieldErrors?.approverIds).toMatch(/neither the approver nor the admin role/);
+    expect((await t.store.connection.findUniqueOrThrow({ where: { id: created.id } })).approverIds).toEqual([]);
+  });
+
   test("a grant id of another connection is refused", async () => {
     const a = await createConnection(t.store, key, actorId, form());
     const b = await createConnection(t.store, key, actorId, form());

@@ -1,6 +1,7 @@
 import type { Store } from "@/lib/store/client";
 import type { Prisma } from "@/lib/store/generated/client";
-import { explainDecision, tablesTouched, type ApprovalStatus, type ApprovalView } from "@/components/approvals/view";
+import { readPreview, type PreviewView } from "@/components/approvals/preview-view";
+import { explainDecision, tablesTouched, type ApprovalStatus, type ApprovalView, type ApprovalVote } from "@/components/approvals/view";
 
 // The approvals pages' reads, each with an explicit select. Rows become ApprovalView (display fields only; see
 // components/approvals/view.ts) before they leave this file, so the decision JSON's sealed parameters never
@@ -9,9 +10,12 @@ import { explainDecision, tablesTouched, type ApprovalStatus, type ApprovalView 
 export const PENDING_LIMIT = 100;
 export const HISTORY_PAGE_SIZE = 50;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const requestSelect = {
   id: true,
   sqlText: true,
+  reason: true,
   sessionId: true,
   decision: true,
   status: true,
@@ -38,38 +42,68 @@ export async function pendingApprovals(db: Store, now: Date): Promise<ApprovalVi
   return Promise.all(rows.map(async (row) => toView(row, await statementPayload(db, row), now)));
 }
 
-export interface DecisionEntry {
-  readonly id: string;
-  readonly verdict: "approve" | "reject";
-  readonly reason: string;
-  readonly at: string;
-  readonly user: { readonly id: string; readonly name: string; readonly email: string };
-}
+/** One vote, as the approval page lists it. */
+export type DecisionEntry = ApprovalVote;
 
 export interface ApprovalDetail {
   readonly view: ApprovalView;
-  readonly agentOwnerId: string | null;
+  /** The dry run's display fields; null when none was recorded (or it cannot be read). */
+  readonly preview: PreviewView | null;
+  /** Whether the connection previews writes that wait for approval (says why there is no dry run). */
+  readonly previewsOn: boolean;
+  /** Who may not decide: the agent's owner, its creator, and the person an `oidc:<subject>` agent acts for. */
+  readonly agent: { readonly ownerId: string | null; readonly createdById: string | null; readonly name: string };
+  /** The connection's named approvers (empty: anyone the request's roles allow), and their names. */
+  readonly connectionApproverIds: readonly string[];
+  readonly connectionApproverNames: readonly string[];
   readonly decisions: readonly DecisionEntry[];
 }
 
-/** One request with its votes, or null when there is no such request. */
+const detailSelect = {
+  ...requestSelect,
+  preview: true,
+  agent: { select: { ...requestSelect.agent.select, createdById: true } },
+  connection: { select: { ...requestSelect.connection.select, previewWrites: true, approverIds: true } },
+} satisfies Prisma.ApprovalRequestSelect;
+
+/** One request with its votes and dry run, or null when there is no such request. */
 export async function approvalDetail(db: Store, id: string, now: Date): Promise<ApprovalDetail | null> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  const row = await db.approvalRequest.findUnique({ where: { id }, select: requestSelect });
+  if (!UUID.test(id)) return null;
+  const row = await db.approvalRequest.findUnique({ where: { id }, select: detailSelect });
   if (!row) return null;
-  const [payload, decisions] = await Promise.all([
+  const approverIds = row.connection.approverIds;
+  const [payload, decisions, approvers] = await Promise.all([
     statementPayload(db, row),
     db.approvalDecision.findMany({
       where: { requestId: id },
       orderBy: { createdAt: "asc" },
-      select: { id: true, verdict: true, reason: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
+      select: { id: true, verdict: true, reason: true, via: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
     }),
+    approverIds.length ? db.user.findMany({ where: { id: { in: approverIds } }, orderBy: { name: "asc" }, select: { name: true, email: true } }) : [],
   ]);
   return {
     view: toView(row, payload, now),
-    agentOwnerId: row.agent.ownerId,
-    decisions: decisions.map((decision) => ({ id: decision.id, verdict: decision.verdict, reason: decision.reason, at: decision.createdAt.toISOString(), user: decision.user })),
+    preview: readPreview(row.preview),
+    previewsOn: row.connection.previewWrites,
+    agent: { ownerId: row.agent.ownerId, createdById: row.agent.createdById, name: row.agent.name },
+    connectionApproverIds: approverIds,
+    connectionApproverNames: approvers.map((person) => person.name || person.email),
+    decisions: decisions.map((decision) => ({
+      id: decision.id,
+      verdict: decision.verdict,
+      reason: decision.reason,
+      via: decision.via === "slack" ? "slack" : "dashboard",
+      at: decision.createdAt.toISOString(),
+      user: decision.user,
+    })),
   };
+}
+
+/** The identity-provider subject of a person's account (an agent named `oidc:<subject>` acts as them), or null. */
+export async function oidcSubjectOf(db: Store, userId: string): Promise<string | null> {
+  if (!UUID.test(userId)) return null;
+  const user = await db.user.findUnique({ where: { id: userId }, select: { oidcSubject: true } });
+  return user?.oidcSubject ?? null;
 }
 
 export interface HistoryRow {
@@ -154,6 +188,7 @@ function toView(row: RequestRow, statement: unknown, now: Date): ApprovalView {
     agent: { name: row.agent.name, owner: row.agent.owner ? row.agent.owner.name || row.agent.owner.email : null },
     connection: { name: row.connection.name, engine: row.connection.engine },
     tables: tablesTouched(statement),
+    reason: row.reason?.trim() ? row.reason : null,
     ...explainDecision(row.decision),
     approverRoles: [...row.approverRoles],
     approvals: row.decisions.length,

@@ -1,6 +1,6 @@
 import type { Store } from "@/lib/store/client";
-import type { EngineName, TlsModeName } from "@/lib/connections/schema";
-import type { ConnectionValues } from "@/components/connections/connection-form";
+import type { ApproverChoice, ConnectionValues } from "@/components/connections/connection-form";
+import { APPROVER_ROLES, type EngineName, type TlsModeName } from "@/lib/connections/schema";
 
 // The connections pages' reads, each with an explicit select that never includes the secret. Callers check
 // permissions.
@@ -43,6 +43,8 @@ export interface ConnectionDetail extends ConnectionSettings {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly grants: readonly GrantRow[];
+  /** The named approvers who still exist, by name (ids of people since deleted are left out). */
+  readonly approvers: readonly { readonly id: string; readonly name: string; readonly email: string; readonly disabled: boolean }[];
 }
 
 export async function connectionDetail(db: Store, id: string): Promise<ConnectionDetail | null> {
@@ -62,6 +64,8 @@ export async function connectionDetail(db: Store, id: string): Promise<Connectio
       rowLimit: true,
       statementTimeoutMs: true,
       readOnly: true,
+      previewWrites: true,
+      approverIds: true,
       createdAt: true,
       updatedAt: true,
       grants: { orderBy: { createdAt: "asc" }, select: { id: true, agentGroup: true, createdAt: true, agent: { select: { id: true, name: true } } } },
@@ -69,8 +73,12 @@ export async function connectionDetail(db: Store, id: string): Promise<Connectio
   });
   if (!row) return null;
   const { statementTimeoutMs, grants, ...rest } = row;
+  const approvers = rest.approverIds.length
+    ? await db.user.findMany({ where: { id: { in: rest.approverIds } }, orderBy: { name: "asc" }, select: { id: true, name: true, email: true, disabled: true } })
+    : [];
   return {
     ...rest,
+    approvers,
     timeoutSeconds: Math.max(1, Math.round(statementTimeoutMs / 1000)),
     grants: grants.map((grant) => ({ id: grant.id, agent: grant.agent, group: grant.agent ? null : grant.agentGroup, createdAt: grant.createdAt })),
   };
@@ -78,4 +86,22 @@ export async function connectionDetail(db: Store, id: string): Promise<Connectio
 
 export async function agentChoices(db: Store): Promise<{ id: string; name: string }[]> {
   return db.agent.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
+}
+
+/**
+ * The people a connection may name as its approvers: enabled people holding the approver or admin role, and
+ * whoever is already named (`named`), marked when they no longer qualify so the form can say so.
+ */
+export async function approverChoices(db: Store, named: readonly string[] = []): Promise<ApproverChoice[]> {
+  const people = await db.user.findMany({
+    where: { OR: [{ disabled: false, roles: { hasSome: [...APPROVER_ROLES] } }, ...(named.length ? [{ id: { in: [...named] } }] : [])] },
+    orderBy: [{ name: "asc" }, { email: "asc" }],
+    select: { id: true, name: true, email: true, roles: true, disabled: true },
+  });
+  return people.map((person) => ({
+    id: person.id,
+    name: person.name || person.email,
+    email: person.email,
+    problem: person.disabled ? "disabled" : person.roles.some((role) => (APPROVER_ROLES as readonly string[]).includes(role)) ? null : "not an approver",
+  }));
 }

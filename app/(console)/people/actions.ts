@@ -8,8 +8,10 @@ import { recordChange } from "@/lib/audit/changes";
 import { can } from "@/lib/auth/permissions";
 import { currentUser } from "@/lib/auth/session";
 import { store } from "@/lib/store/client";
+import { saveSlackUserId } from "./slack-id";
+import { slackIdFieldErrors, slackIdFromForm, slackIdSchema, type SlackIdState } from "./slack-id-schema";
 
-// Adding people and changing their roles or access: users.manage, checked here first (anyone can post to a server
+// Adding people and changing their roles, access or Slack member id: users.manage, checked here first (anyone can post to a server
 // action). An admin cannot take their own admin role or access away, so there is always someone left to fix things.
 
 const signedOut: PersonState = { status: "error", message: "Your session has ended. Sign in again." };
@@ -63,4 +65,17 @@ export async function updatePersonAction(_previous: PersonState, form: FormData)
   if (outcome === "missing") return { status: "error", message: "This person does not exist (any more)." };
   revalidatePath("/people");
   return { status: "done", message: "Saved. It takes effect on their next request." };
+}
+
+/** Sets or clears the Slack member id whose clicks on approval messages act as this person. */
+export async function setSlackIdAction(_previous: SlackIdState, form: FormData): Promise<SlackIdState> {
+  const user = await currentUser();
+  if (!user) return signedOut;
+  if (!can(user.roles, "users.manage")) forbidden();
+
+  const parsed = slackIdSchema.safeParse(slackIdFromForm(form));
+  if (!parsed.success) return { status: "error", fieldErrors: slackIdFieldErrors(parsed.error) };
+  const result = await saveSlackUserId(store(), user.id, parsed.data);
+  if (result.status === "done") revalidatePath("/people");
+  return result;
 }

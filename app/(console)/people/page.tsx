@@ -9,7 +9,8 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { requirePermission } from "@/lib/auth/session";
 import { store } from "@/lib/store/client";
 import { section } from "../sections";
-import { createPersonAction, updatePersonAction } from "./actions";
+import { createPersonAction, setSlackIdAction, updatePersonAction } from "./actions";
+import { SlackIdForm } from "./slack-id-form";
 
 export const metadata: Metadata = { title: "People" };
 
@@ -17,7 +18,7 @@ export default async function PeoplePage() {
   await requirePermission("users.manage");
   const { label, summary } = section("/people");
   const people = await store().user.findMany({
-    select: { id: true, email: true, name: true, roles: true, disabled: true, oidcSubject: true, lastLoginAt: true },
+    select: { id: true, email: true, name: true, roles: true, disabled: true, oidcSubject: true, lastLoginAt: true, slackUserId: true },
     orderBy: { email: "asc" },
   });
 
@@ -31,6 +32,7 @@ export default async function PeoplePage() {
             <Th>Signs in with</Th>
             <Th>Last sign-in</Th>
             <Th>Roles and access</Th>
+            <Th>Slack member id</Th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -45,11 +47,17 @@ export default async function PeoplePage() {
               <Td>
                 <PersonForm person={person} update={updatePersonAction} />
               </Td>
+              <Td>
+                <SlackIdForm person={person} save={setSlackIdAction} />
+              </Td>
             </tr>
           ))}
         </tbody>
       </Table>
-      <p className="text-xs text-slate-500">Roles of people who sign in through the identity provider follow their groups there at each sign-in.</p>
+      <p className="text-xs text-slate-500">
+        Roles of people who sign in through the identity provider follow their groups there at each sign-in. A Slack member id (Slack: profile → ⋯ →
+        Copy member ID) lets that Slack user approve or reject from an approval message as this person; leave it empty to clear it.
+      </p>
       <Card title="Add a person">
         <NewPersonForm create={createPersonAction} />
       </Card>

@@ -12,7 +12,7 @@ import { requirePermission } from "@/lib/auth/session";
 import { ENGINE_LABELS, TLS_LABELS } from "@/lib/connections/schema";
 import { store } from "@/lib/store/client";
 import { addGrantAction, removeGrantAction, testConnectionAction } from "../actions";
-import { agentChoices, connectionDetail } from "../queries";
+import { agentChoices, connectionDetail, type ConnectionDetail } from "../queries";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -37,6 +37,8 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     ["Row limit", connection.rowLimit.toLocaleString("en")],
     ["Statement timeout", `${connection.timeoutSeconds} s`],
     ["Access", connection.readOnly ? <Badge key="r" tone="info">read-only</Badge> : <Badge key="r">read-write</Badge>],
+    ["Write previews", connection.previewWrites ? <Badge key="w" tone="good">dry run before approval</Badge> : <Badge key="w">off</Badge>],
+    ["Approvers", <ConnectionApprovers key="a" named={connection.approverIds.length} approvers={connection.approvers} />],
     ["Last changed", <time key="u" dateTime={connection.updatedAt.toISOString()}>{connection.updatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC</time>],
   ];
 
@@ -100,5 +102,21 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         </div>
       </div>
     </div>
+  );
+}
+
+/** Who decides this connection's approval requests: its named approvers, or anyone the rules' roles allow. */
+function ConnectionApprovers({ named, approvers }: { named: number; approvers: ConnectionDetail["approvers"] }) {
+  if (named === 0) return <span className="text-slate-500">anyone the rule&apos;s roles allow</span>;
+  if (approvers.length === 0) return <span className="text-red-700">named people no longer exist: nobody can decide</span>;
+  return (
+    <ul className="space-y-0.5">
+      {approvers.map((person) => (
+        <li key={person.id} title={person.email}>
+          {person.name || person.email}
+          {person.disabled ? <span className="text-red-700"> (disabled)</span> : null}
+        </li>
+      ))}
+    </ul>
   );
 }

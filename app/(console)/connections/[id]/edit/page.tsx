@@ -7,15 +7,17 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePermission } from "@/lib/auth/session";
 import { store } from "@/lib/store/client";
 import { testConnectionAction, updateConnectionAction } from "../../actions";
-import { connectionDetail } from "../../queries";
+import { approverChoices, connectionDetail } from "../../queries";
 
 export const metadata: Metadata = { title: "Edit connection" };
 
 export default async function EditConnectionPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePermission("connections.edit");
   const { id } = await params;
-  const connection = await connectionDetail(store(), id);
+  const db = store();
+  const connection = await connectionDetail(db, id);
   if (!connection) notFound();
+  const approvers = await approverChoices(db, connection.approverIds);
   const values = {
     id: connection.id,
     name: connection.name,
@@ -29,6 +31,8 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
     rowLimit: connection.rowLimit,
     timeoutSeconds: connection.timeoutSeconds,
     readOnly: connection.readOnly,
+    previewWrites: connection.previewWrites,
+    approverIds: connection.approverIds,
   };
 
   return (
@@ -40,7 +44,7 @@ export default async function EditConnectionPage({ params }: { params: Promise<{
         <PageHeader title={`Edit ${connection.name}`} summary="The gateway uses the new settings for the next statement. The password stays as it is unless you type a new one." />
       </div>
       <Card>
-        <ConnectionForm values={values} save={updateConnectionAction} test={testConnectionAction} />
+        <ConnectionForm values={values} approvers={approvers} save={updateConnectionAction} test={testConnectionAction} />
       </Card>
     </div>
   );
