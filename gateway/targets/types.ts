@@ -2,6 +2,7 @@ import type { Catalog } from "../../lib/policy/decision";
 import type { RelationOrigin } from "./postgres/schema";
 import type { PgWireSession, WireSessionOptions } from "./postgres/wire-session";
 import type { MysqlWireSession, WireFields } from "./mysql/wire-session";
+import type { PreviewRequest, WritePreview } from "../approvals/preview/types";
 
 // The target side of the gateway: the databases agents reach through Airlock. A Target runs one statement at a
 // time on a pooled connection with credentials the agent never sees, and answers in one engine-neutral shape.
@@ -129,6 +130,12 @@ export interface Target {
   readonly openSession?: (options: WireSessionOptions) => Promise<PgWireSession>;
   /** Capability (MySQL): a connection of its own for one MySQL-door client, outside the pool; the caller closes it. */
   readonly openMysqlSession?: (statementTimeoutMs: number) => Promise<MysqlWireSession>;
+  /**
+   * Capability: the dry run of one write that waits for approval, on a pooled connection, always rolled back (or
+   * only EXPLAINed when a rollback could not undo it). Database errors and time limits come back as a "failed"
+   * preview; rejects with a TargetError only when the target itself cannot be used (no connection, session set-up).
+   */
+  readonly previewWrite?: (request: PreviewRequest) => Promise<WritePreview>;
 }
 
 /** What the server's parser said of a statement: accepted (or it cannot tell), or a syntax error in its words. */

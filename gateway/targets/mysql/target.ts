@@ -1,5 +1,8 @@
 import type { FieldPacket, Pool, PoolConnection } from "mysql2";
 import type { Catalog } from "../../../lib/policy/decision";
+import { previewMysql } from "../../approvals/preview/mysql";
+import { previewDeadlineMs, timedOutPreview } from "../../approvals/preview/outcome";
+import type { PreviewRequest, WritePreview } from "../../approvals/preview/types";
 import type { Logger } from "../../../lib/log";
 import { baseTableNames, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
@@ -84,6 +87,40 @@ export class MysqlTarget implements Target {
 
   checkSyntax(sql: string): Promise<SyntaxCheck> {
     return this.#inFlight.track(() => this.#withConnection(PING_TIMEOUT_MS, (connection) => prepareOnly(connection, sql)));
+  }
+
+  /**
+   * The dry run of a write waiting for approval (approvals/preview/mysql.ts) on a pooled connection, with the
+   * preview's timeout and the connection's read-only flag on its session. A statement that sets user variables
+   * leaves them behind, so its connection is dropped, as after execute().
+   */
+  previewWrite(request: PreviewRequest): Promise<WritePreview> {
+    return this.#inFlight.track(async () => {
+      const started = performance.now();
+      const watch = new StatementWatch(previewDeadlineMs(request));
+      let connection: PoolConnection | undefined;
+      let discard = mysqlLeavesSessionState(request.statement.text);
+      try {
+        connection = await this.#connect(watch);
+        const held = connection;
+        watch.onTrip(() => {
+          discard = true;
+          void killQuery(this.#settings, this.#tlsFellBack, held.threadId ?? 0);
+        });
+        await this.#applySession(held, wholeMs(request.statementTimeoutMs), this.#settings.readOnly, watch);
+        return await watch.race(previewMysql(held, request));
+      } catch (error) {
+        discard = true;
+        if (connection !== undefined && watch.tripped === "timeout") return timedOutPreview("mysql", watch.timeoutMs, started);
+        throw mysqlError(error);
+      } finally {
+        watch.dispose();
+        if (connection !== undefined) {
+          if (discard) dropConnection(connection);
+          else connection.release();
+        }
+      }
+    });
   }
 
   openMysqlSession(statementTimeoutMs: number): Promise<MysqlWireSession> {

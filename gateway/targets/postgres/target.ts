@@ -1,6 +1,9 @@
 import type pg from "pg";
 import type { FieldDef } from "pg";
 import type { Catalog } from "../../../lib/policy/decision";
+import { previewDeadlineMs, timedOutPreview } from "../../approvals/preview/outcome";
+import { previewPostgres } from "../../approvals/preview/postgres";
+import type { PreviewRequest, WritePreview } from "../../approvals/preview/types";
 import type { Logger } from "../../../lib/log";
 import { baseTableNames, CATALOG_TTL_MS, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
@@ -105,6 +108,39 @@ export class PostgresTarget implements Target {
         return { ok: true };
       }),
     );
+  }
+
+  /**
+   * The dry run of a write waiting for approval (approvals/preview/postgres.ts) on a pooled client, in a transaction
+   * that is always rolled back. A client still in a transaction afterwards (its ROLLBACK failed) is dropped.
+   */
+  previewWrite(request: PreviewRequest): Promise<WritePreview> {
+    return this.#inFlight.track(async () => {
+      const started = performance.now();
+      const watch = new StatementWatch(previewDeadlineMs(request));
+      let client: pg.PoolClient | undefined;
+      let discard = false;
+      const onLost = () => void (discard = true);
+      try {
+        client = await this.#connect(watch);
+        const held = client;
+        held.on("error", onLost);
+        watch.onTrip(() => {
+          discard = true;
+          this.#cancel(held);
+        });
+        return await watch.race(previewPostgres(held, request));
+      } catch (error) {
+        discard = true;
+        if (client !== undefined && watch.tripped === "timeout") return timedOutPreview("postgres", watch.timeoutMs, started);
+        throw pgError(error);
+      } finally {
+        watch.dispose();
+        if (client?.getTransactionStatus() !== "I") discard = true;
+        if (!discard) client?.removeListener("error", onLost);
+        client?.release(discard ? true : undefined);
+      }
+    });
   }
 
   /** "schema.table" and column names for relation oids (RowDescription origins), cached like the result columns. */

@@ -1,0 +1,132 @@
+import type pg from "pg";
+import type { StatementAnalysis } from "../../../lib/sql/types";
+import type { PreviewFlag } from "./types";
+
+// What a PostgreSQL preview must know of the tables a statement writes, in one catalog read: the columns (to split
+// the dry run's rows), the primary key (to pair each changed row with the row as it was), and whatever makes the
+// write reach outside its transaction — a default drawing from a sequence (serial, identity, nextval), triggers and
+// rewrite rules (code the analysis cannot see), a foreign table (another server's transaction rules).
+
+export interface WrittenTable {
+  /** As the statement names it ("schema.table" or "table"). */
+  readonly name: string;
+  /** The name quoted for SQL ("schema"."table"), each part as the analysis spelled it. */
+  readonly sql: string;
+  readonly found: boolean;
+  /** "x.y" could be table y of schema x or a table named "x.y", and both exist: which one the statement writes is unknown. */
+  readonly ambiguous: boolean;
+  readonly oid: number;
+  readonly relkind: string;
+  readonly columns: readonly string[];
+  /** The columns' attribute numbers, in the same order: RowDescription names a result column's origin by them. */
+  readonly attnums: readonly number[];
+  /** Primary key columns in key order; empty when there is none. */
+  readonly key: readonly string[];
+  readonly drawsSequence: boolean;
+  readonly triggers: readonly string[];
+  readonly rules: boolean;
+}
+
+// to_regclass answers NULL (not an error) for a table that does not exist: EXPLAIN then reports the real error.
+// The analysis writes both `x.y` and `"x.y"` as "x.y": the split reading is tried first, then the whole name.
+const WRITTEN_TABLES = `
+WITH w AS (
+  SELECT n.ord, n.split, n.whole, to_regclass(n.split) AS split_oid, to_regclass(n.whole) AS whole_oid
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n(split, whole, ord)
+)
+SELECT w.ord, c.oid IS NOT NULL AS found, CASE WHEN w.split_oid IS NOT NULL THEN w.split ELSE w.whole END AS ident,
+  (w.split <> w.whole AND w.split_oid IS NOT NULL AND w.whole_oid IS NOT NULL AND w.split_oid <> w.whole_oid) AS ambiguous, coalesce(c.oid, 0)::int8::text AS oid, coalesce(c.relkind::text, '') AS relkind,
+  ARRAY(SELECT a.attname::text FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
+  ARRAY(SELECT a.attnum::int FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS attnums,
+  ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+        WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)) AS key,
+  EXISTS (SELECT 1 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE '%nextval(%')) AS draws_sequence,
+  ARRAY(SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY t.tgname) AS triggers,
+  EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') AS rules
+FROM w LEFT JOIN pg_class c ON c.oid = coalesce(w.split_oid, w.whole_oid)
+ORDER BY w.ord`;
+
+interface Row {
+  found: boolean;
+  ident: string;
+  ambiguous: boolean;
+  oid: string;
+  relkind: string;
+  columns: string[];
+  attnums: number[];
+  key: string[];
+  draws_sequence: boolean;
+  triggers: string[];
+  rules: boolean;
+}
+
+/** Every table the statement writes (top level and data-modifying WITH clauses), by name as the statement names it. */
+export async function readWrittenTables(client: pg.PoolClient, statement: StatementAnalysis): Promise<Map<string, WrittenTable>> {
+  const names = [...new Set([...(statement.writes ?? []).map((write) => write.table), ...statement.tablesWritten])];
+  if (names.length === 0) return new Map();
+  const split = names.map(quoteQualified);
+  const whole = names.map(quoteIdentifier);
+  const result = await client.query<Row>({ text: WRITTEN_TABLES, values: [split, whole] });
+  const tables = new Map<string, WrittenTable>();
+  names.forEach((name, i) => {
+    const row = result.rows[i]!;
+    tables.set(name, {
+      name,
+      sql: row.ident,
+      found: row.found,
+      ambiguous: row.ambiguous,
+      oid: Number(row.oid),
+      relkind: row.relkind,
+      columns: row.columns,
+      attnums: row.attnums,
+      key: row.key,
+      drawsSequence: row.draws_sequence,
+      triggers: row.triggers,
+      rules: row.rules,
+    });
+  });
+  return tables;
+}
+
+/** What the catalog adds to the analysis' flags: effects a rollback cannot undo, or that no analysis can see. */
+export function catalogFlags(statement: StatementAnalysis, tables: ReadonlyMap<string, WrittenTable>): PreviewFlag[] {
+  const flags: PreviewFlag[] = [];
+  const inserts = new Set((statement.writes ?? []).filter((write) => write.kind === "insert" || write.kind === "merge").map((write) => write.table));
+  for (const table of tables.values()) {
+    if (table.ambiguous) flags.push({ code: "unsupported", detail: `${table.name} names two tables (a schema-qualified one and one with a dot in its name)` });
+    if (!table.found) continue;
+    if (inserts.has(table.name) && table.drawsSequence) {
+      flags.push({ code: "sequence", detail: `${table.name} has a column whose default draws from a sequence (serial, identity or nextval): a rolled-back INSERT still advances it` });
+    }
+    if (table.triggers.length > 0) {
+      flags.push({ code: "volatile_function", detail: `${table.name} has triggers (${table.triggers.join(", ")}) whose effects a preview cannot check` });
+    }
+    if (table.rules) flags.push({ code: "volatile_function", detail: `${table.name} has rewrite rules whose effects a preview cannot check` });
+    if (table.relkind === "f") flags.push({ code: "non_transactional", detail: `${table.name} is a foreign table: another server's transaction rules apply` });
+  }
+  return flags;
+}
+
+/**
+ * How many of these functions (bare names) exist in a form the planner may call while planning (IMMUTABLE or
+ * STABLE). Counted loosely by name in every schema: any match makes EXPLAIN unsafe, which errs on the safe side.
+ */
+export async function foldableFunctions(client: pg.PoolClient, names: readonly string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const bare = names.map((name) => (name.split(".").pop() ?? name).toLowerCase());
+  const result = await client.query<{ n: number }>({ text: "SELECT count(*)::int AS n FROM pg_proc WHERE lower(proname) = ANY ($1::text[]) AND provolatile <> 'v'", values: [bare] });
+  return result.rows[0]?.n ?? 1;
+}
+
+/** "schema.table" → "schema"."table", each part kept as the analysis spelled it (unquoted names come lower-cased). */
+export function quoteQualified(name: string): string {
+  return name.split(".").map(quoteIdentifier).join(".");
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
