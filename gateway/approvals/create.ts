@@ -1,6 +1,7 @@
 import { approvalBinding } from "../../lib/approvals/binding";
 import type { Store } from "../../lib/store/client";
 import type { ApprovalStatus, Prisma, Role } from "../../lib/store/generated/client";
+import type { WritePreview } from "./preview/types";
 
 // Pausing a statement: a pending approval request bound to the exact statement, parameters, connection and agent.
 
@@ -18,6 +19,12 @@ export interface CreateApprovalInput {
   /** Approve votes needed, an integer ≥ 1. */
   readonly minApprovals: number;
   readonly expiresAt: Date;
+  /** The agent's justification, already cleaned (lib/approvals/reason.ts). */
+  readonly reason?: string;
+  /** The dry run's masked summary, shown to approvers and in notifications. */
+  readonly preview?: WritePreview;
+  /** Still pending after this long: the escalation channels are reminded. */
+  readonly remindAfterSeconds?: number;
 }
 
 export interface CreatedApproval {
@@ -47,6 +54,9 @@ export async function createApprovalRequest(store: Store, input: CreateApprovalI
       approverRoles: [...new Set(input.approverRoles)],
       minApprovals: input.minApprovals,
       expiresAt: input.expiresAt,
+      reason: input.reason ?? null,
+      ...(input.preview ? { preview: input.preview as unknown as Prisma.InputJsonValue } : {}),
+      remindAfterSeconds: input.remindAfterSeconds ?? null,
     },
     select: { id: true, status: true, expiresAt: true, bindingHash: true },
   });

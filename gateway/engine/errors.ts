@@ -8,6 +8,7 @@ export type EngineErrorCode =
   | "transaction_control" // BEGIN/COMMIT/… through a door without a session of its own
   | "recording_unavailable" // the statement cannot be recorded (journal full or unwritable; strict: store down): not run
   | "approvals_unavailable" // the statement needs approval, and approvals live in the store, which cannot be reached
+  | "reason_required" // the statement needs approval, and its rule asks for the agent's reason, which was not given
   | "target_unavailable" // the target database cannot be reached
   | "target_timeout" // the statement ran past the connection's timeout
   | "target_error" // the database refused the statement

@@ -3,6 +3,9 @@ import type { Analysis } from "../../lib/sql/types";
 import { evaluate, type Catalog, type Decision } from "../../lib/policy";
 import { redactDetected, type MaskingOptions } from "../../lib/masking";
 import { approvalBinding } from "../../lib/approvals/binding";
+import { cleanReason, reasonInComment } from "../../lib/approvals/reason";
+import type { WritePreview } from "../approvals/preview/types";
+import { previewMasker } from "./preview-masks";
 import { openSecret, sealSecret } from "../../lib/crypto/secret-box";
 import type { Store } from "../../lib/store/client";
 import type { Connection } from "../../lib/store/generated/client";
@@ -27,6 +30,10 @@ import type { SyntaxCheck } from "../targets";
 
 /** How long a statement that needs approval waits for its session's records to reach the store. */
 const APPROVAL_SHIP_MS = 5_000;
+/** A dry run's limits: rows in its before/after sample, its statement and lock time-outs. */
+const PREVIEW_SAMPLE_ROWS = 5;
+const PREVIEW_TIMEOUT_MS = 2_000;
+const PREVIEW_LOCK_TIMEOUT_MS = 500;
 
 export interface EngineDeps {
   readonly store: Store;
@@ -78,12 +85,19 @@ export class StatementPipeline {
       return { kind: "blocked", sessionId, eventId: statementEvent.eventId, decision };
     }
     if (decision.action === "require_approval") {
+      const reason = cleanReason(request.reason) ?? reasonInComment(sql);
+      if (decision.approval.requireReason && reason === undefined) {
+        await this.record(sessionId, "error", { code: "reason_required" });
+        this.deps.metrics.error("reason_required");
+        throw new EngineError("reason_required", "This statement needs a person's approval, and its rule asks you to say why; it was not run or sent for approval");
+      }
       if (request.continueApproval) {
         // The same statement sent again (a door that cannot name an approval): its live request, if any, continues.
         const live = await this.approvalsAvailable(sessionId, () => this.approvalFor(agent, connection, sql, params));
-        if (live) return this.resume(agent, live, request.waitMs, request.signal, request.executor, request.authorize);
+        if (live) return this.resume(agent, live, request.waitMs, request.signal, request.executor, request.authorize, request.onApproved);
       }
       const binding = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
+      const preview = await this.dryRun(agent, connection, analysis, params);
       const created = await this.approvalsAvailable(sessionId, () => createApprovalRequest(this.deps.store, {
         agentId: agent.agentId,
         connectionId: connection.id,
@@ -98,11 +112,19 @@ export class StatementPipeline {
         approverRoles: [...decision.approval.approverRoles],
         minApprovals: decision.approval.minApprovals,
         expiresAt: decision.approval.expiresAt,
+        reason,
+        preview,
+        remindAfterSeconds: decision.approval.remindAfterSeconds,
       }));
-      await this.record(sessionId, "approval_wait", { approvalId: created.id, expiresAt: created.expiresAt.toISOString() });
+      await this.record(sessionId, "approval_wait", {
+        approvalId: created.id,
+        expiresAt: created.expiresAt.toISOString(),
+        ...(reason !== undefined ? { reason } : {}),
+        ...(preview ? { preview } : {}),
+      });
       this.deps.onApprovalRequested?.(created.id);
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
-      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor, request.authorize);
+      return this.resume(agent, created.id, request.waitMs, request.signal, request.executor, request.authorize, request.onApproved);
     }
     return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
   }
@@ -191,7 +213,15 @@ export class StatementPipeline {
    * Waits up to `waitMs` for the approval's decision; once approved, runs the statement exactly once. `authorize`
    * checks that the agent may still reach the approval's connection (a door's own await call).
    */
-  async resume(agent: EngineAgent, approvalId: string, waitMs: number, signal?: AbortSignal, executor?: SessionExecutor, authorize?: (connection: Connection) => Promise<void>): Promise<Outcome> {
+  async resume(
+    agent: EngineAgent,
+    approvalId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+    executor?: SessionExecutor,
+    authorize?: (connection: Connection) => Promise<void>,
+    onApproved?: (ticket: ApprovalTicket) => void,
+  ): Promise<Outcome> {
     const { store } = this.deps;
     const request = await this.findApproval(agent, approvalId);
     const connection = await store.connection.findUniqueOrThrow({ where: { id: request.connectionId } });
@@ -233,17 +263,59 @@ export class StatementPipeline {
       return { kind: "expired", sessionId, approval: outcomeTicket };
     }
 
-    await this.record(sessionId, "approval_outcome", { approvalId, status: "approved" }, { decision: "approved" });
+    const comments = await this.approvalComments(approvalId);
+    await this.record(sessionId, "approval_outcome", { approvalId, status: "approved", ...(comments.length > 0 ? { comments } : {}) }, { decision: "approved" });
     // Policy may have changed while the statement waited: it is decided again, and a block now wins.
     const analysis = analyze(request.sqlText, dialectOf(connection));
     const decision = await this.decide(analysis, agent, connection);
     const event = await this.record(sessionId, "decision", { ...decisionSummary(decision, analysis), afterApproval: approvalId }, { decision: decision.action });
+    const approved: ApprovalTicket = { ...ticket, status: "consumed", ...(comments.length > 0 ? { comments } : {}) };
     const decided = { ...decidedFields(sessionId, agent, connection, analysis, decision), approvalId };
     if (decision.action === "block") {
       this.deps.log.info("statement.decided", decided);
       return { kind: "blocked", sessionId, eventId: event.eventId, decision };
     }
-    return this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor);
+    onApproved?.(approved);
+    const outcome = await this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor);
+    return outcome.kind === "result" ? { ...outcome, approval: approved } : outcome;
+  }
+
+  /**
+   * The write's dry run for the people who decide it (approvals/preview): on the target, always rolled back, its
+   * sample masked for this agent. Never fails the statement: a preview that cannot be made says why.
+   */
+  private async dryRun(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[]): Promise<WritePreview | undefined> {
+    const engine = connection.engine;
+    if (!connection.previewWrites) return { status: "off", engine, flags: [], durationMs: 0 };
+    const target = this.deps.targets.target(connection);
+    if (!target.previewWrite) return undefined;
+    if (analysis.statements.length !== 1) {
+      return { status: "explained", engine, flags: [{ code: "several_statements", detail: `${analysis.statements.length} statements: only a single statement is previewed` }], durationMs: 0 };
+    }
+    const started = performance.now();
+    try {
+      return await target.previewWrite({
+        statement: analysis.statements[0]!,
+        params,
+        sampleRows: PREVIEW_SAMPLE_ROWS,
+        statementTimeoutMs: Math.min(connection.statementTimeoutMs, PREVIEW_TIMEOUT_MS),
+        lockTimeoutMs: PREVIEW_LOCK_TIMEOUT_MS,
+        mask: previewMasker(this.deps.policies.current(), agent, connection, this.deps.masking, this.now()),
+      });
+    } catch (error) {
+      this.deps.log.warn("approval.preview_failed", { connection: connection.name, error: error instanceof Error ? error.name : "error" });
+      return { status: "failed", engine, flags: [], error: { message: "The dry run could not be made" }, durationMs: performance.now() - started };
+    }
+  }
+
+  /** The approvers' comments, in the order they voted (returned to the agent with its result). */
+  private async approvalComments(approvalId: string): Promise<{ by: string; comment: string }[]> {
+    const votes = await this.deps.store.approvalDecision.findMany({
+      where: { requestId: approvalId, verdict: "approve", reason: { not: "" } },
+      orderBy: { createdAt: "asc" },
+      select: { reason: true, user: { select: { name: true, email: true } } },
+    });
+    return votes.map((vote) => ({ by: vote.user.name || vote.user.email, comment: vote.reason }));
   }
 
   private async execute(

@@ -59,6 +59,7 @@ const ENGINE: Record<EngineErrorCode, { sqlState: string; mysqlErrno: number }> 
   transaction_control: { sqlState: "0A000", mysqlErrno: MYSQL.notSupported },
   recording_unavailable: { sqlState: "58000", mysqlErrno: MYSQL.unknown },
   approvals_unavailable: { sqlState: "57P03", mysqlErrno: MYSQL.unknown },
+  reason_required: { sqlState: "42501", mysqlErrno: MYSQL.accessDenied },
   target_unavailable: { sqlState: "08006", mysqlErrno: MYSQL.serverGone },
   target_timeout: { sqlState: "57014", mysqlErrno: MYSQL.timeout },
   target_error: { sqlState: "XX000", mysqlErrno: MYSQL.unknown },
@@ -81,6 +82,8 @@ const ENGINE_HINTS: Partial<Record<EngineErrorCode, string>> = {
   transaction_control: "Send the statements together in one text (it runs all or nothing), or use the PostgreSQL door for a session.",
   recording_unavailable: "Nothing was run. Try again shortly; an operator can see the recording's state on /readyz.",
   approvals_unavailable: "Nothing was run or sent for approval. Statements that need no approval still run; send this one again once the store is back.",
+  reason_required:
+    "Say why, then send it again: `reason` in the HTTP body or the MCP tool's arguments, `SET airlock.reason = '…'` on a wire door, or a leading `/* reason: … */` comment on any door.",
   target_unavailable: "Nothing was run. Try again shortly.",
   target_timeout: "Narrow the statement (a WHERE clause, a LIMIT) so that it finishes within the connection's time limit.",
   masking_mismatch: "Select the columns by name.",

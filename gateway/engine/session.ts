@@ -1,3 +1,4 @@
+import { reasonSetting } from "../../lib/approvals/reason";
 import type { ResolvedMasks } from "../../lib/masking";
 import type { Decision, MaskingPlan } from "../../lib/policy";
 import type { Analysis, StatementAnalysis } from "../../lib/sql/types";
@@ -36,10 +37,14 @@ export interface SubmitOptions {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (the PostgreSQL door sends a notice naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /** Called once the approval is consumed, before the statement runs. */
+  readonly onApproved?: (ticket: ApprovalTicket) => void;
   /** See StatementRequest.continueApproval. */
   readonly continueApproval?: boolean;
   /** What `decide` answered at the statement's prepare step: reused while it still holds. */
   readonly prepared?: Prepared;
+  /** The agent's justification for this statement (HTTP/MCP `reason`); else the session's `SET airlock.reason`. */
+  readonly reason?: string;
 }
 
 export interface SessionFields {
@@ -59,6 +64,8 @@ export class EngineSession {
   readonly #core: SessionCore;
   readonly #fields: SessionFields;
   #closed = false;
+  /** Set by `SET airlock.reason = '…'` on this session (a wire door's), until reset. */
+  #reason: string | undefined;
 
   constructor(core: SessionCore, fields: SessionFields) {
     this.#core = core;
@@ -86,8 +93,12 @@ export class EngineSession {
   /** A statement through the whole pipeline. The agent's grant is checked again first (cached for at most 500 ms). */
   async submit(sql: string, params: readonly unknown[], options: SubmitOptions): Promise<Outcome> {
     const connection = await this.#authorized();
+    // The statement itself still goes through policy and to the target (where `SHOW airlock.reason` reads it back).
+    const setting = reasonSetting(sql);
+    if (setting !== undefined) this.#reason = setting ?? undefined;
+    const reason = options.reason ?? this.#reason;
     try {
-      return await this.#core.pipeline().submit({ agent: this.agent, connection, sessionId: this.id, sql, params, ...options, authorize: this.#grantTo });
+      return await this.#core.pipeline().submit({ agent: this.agent, connection, sessionId: this.id, sql, params, ...options, ...(reason !== undefined ? { reason } : {}), authorize: this.#grantTo });
     } catch (error) {
       if (this.#fields.shared && error instanceof EngineError && error.code === "recording_unavailable") this.#core.forget(this.id);
       throw error;

@@ -27,6 +27,8 @@ export interface StatementRequest {
   readonly executor?: SessionExecutor;
   /** Called once an approval request exists, before the wait (pgwire sends a NoticeResponse naming it). */
   readonly onPending?: (ticket: ApprovalTicket) => void;
+  /** Called once an approval was consumed, before the statement runs (pgwire sends a notice with the approvers' comments). */
+  readonly onApproved?: (ticket: ApprovalTicket) => void;
   /**
    * When the statement needs approval and a live request (pending, or approved and unused) exists for exactly this
    * statement, parameters, connection and agent, continue it instead of asking again (MySQL: no way to name one).
@@ -36,6 +38,8 @@ export interface StatementRequest {
   readonly authorize?: (connection: Connection) => Promise<void>;
   /** The statement's decision at its prepare step (PostgreSQL Parse), kept while it still holds (see Prepared). */
   readonly prepared?: Prepared;
+  /** The agent's justification (HTTP/MCP `reason`, the session's `SET airlock.reason`); a leading reason comment otherwise. */
+  readonly reason?: string;
 }
 
 /**
@@ -97,10 +101,20 @@ export interface ApprovalTicket {
   /** Where an approver decides it. */
   readonly url: string;
   readonly message?: string;
+  /** What the approvers said when they approved (their comments, returned to the agent). */
+  readonly comments?: readonly { readonly by: string; readonly comment: string }[];
 }
 
 export type Outcome =
-  | { readonly kind: "result"; readonly sessionId: string; readonly eventId: string; readonly results: readonly StatementResult[]; readonly hints: readonly string[] }
+  | {
+      readonly kind: "result";
+      readonly sessionId: string;
+      readonly eventId: string;
+      readonly results: readonly StatementResult[];
+      readonly hints: readonly string[];
+      /** The approval it ran under, with the approvers' comments. */
+      readonly approval?: ApprovalTicket;
+    }
   | { readonly kind: "blocked"; readonly sessionId: string; readonly eventId: string; readonly decision: BlockDecision; readonly policyName?: string }
   | { readonly kind: "pending"; readonly sessionId: string; readonly approval: ApprovalTicket }
   | { readonly kind: "rejected"; readonly sessionId: string; readonly approval: ApprovalTicket; readonly reason: string }

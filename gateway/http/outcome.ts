@@ -18,6 +18,7 @@ const STATUS: Record<RefusalCode, number> = {
   transaction_control: 422,
   recording_unavailable: 503,
   approvals_unavailable: 503,
+  reason_required: 422,
   target_unavailable: 502,
   target_timeout: 504,
   target_error: 422,
@@ -35,7 +36,13 @@ const STATUS: Record<RefusalCode, number> = {
 
 export function sendOutcome(response: ServerResponse, outcome: Outcome): void {
   if (outcome.kind === "result") {
-    return sendJson(response, 200, { ...resultsBody(outcome.results), hints: outcome.hints, sessionId: outcome.sessionId, eventId: outcome.eventId });
+    return sendJson(response, 200, {
+      ...resultsBody(outcome.results),
+      hints: outcome.hints,
+      ...(outcome.approval ? { approval: ticketBody(outcome.approval) } : {}),
+      sessionId: outcome.sessionId,
+      eventId: outcome.eventId,
+    });
   }
   if (outcome.kind === "pending") {
     return sendJson(
@@ -80,5 +87,12 @@ export function sendRefusal(response: ServerResponse, refusal: Refusal, ids: { s
 }
 
 function ticketBody(ticket: ApprovalTicket) {
-  return { id: ticket.id, status: ticket.status, expiresAt: ticket.expiresAt.toISOString(), url: ticket.url, ...(ticket.message ? { message: ticket.message } : {}) };
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    expiresAt: ticket.expiresAt.toISOString(),
+    url: ticket.url,
+    ...(ticket.message ? { message: ticket.message } : {}),
+    ...(ticket.comments && ticket.comments.length > 0 ? { comments: ticket.comments } : {}),
+  };
 }

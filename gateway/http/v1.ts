@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { MAX_REASON_CHARS } from "../../lib/approvals/reason";
 import { z } from "zod";
 import { EngineError } from "../engine/errors";
 import type { AgentIdentity } from "../identity/types";
@@ -21,15 +22,17 @@ const queryBody = z.strictObject({
   sql: z.string().min(1, "sql must not be empty"),
   params: z.array(param).max(1000).default([]),
   wait: z.number().min(0).max(MAX_WAIT_SECONDS).default(0),
+  /** Why the agent needs this: shown to the people who approve it, and required by some rules. */
+  reason: z.string().max(MAX_REASON_CHARS * 4).optional(),
 });
 
 export async function postQuery(gateway: Gateway, agent: AgentIdentity, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readJsonBody(request, queryBody, gateway.limits.maxSqlBytes + 64 * 1024);
   if (!body.ok) return sendProblem(response, body.problem);
-  const { connection, sql, params, wait } = body.value;
+  const { connection, sql, params, wait, reason } = body.value;
   try {
     const session = await gateway.engine.open({ agent, connection, door: "http", client: { addr: request.socket.remoteAddress ?? null, key: (connectionId) => `${clientKey(agent, request)}/${connectionId}` } });
-    sendOutcome(response, await session.submit(sql, params, { waitMs: wait * 1000, signal: abortOnClose(request, response) }));
+    sendOutcome(response, await session.submit(sql, params, { waitMs: wait * 1000, signal: abortOnClose(request, response), ...(reason !== undefined ? { reason } : {}) }));
   } catch (error) {
     if (error instanceof EngineError) return sendFailure(response, error);
     throw error;

@@ -58,14 +58,15 @@ export function registerTools(server: McpServer, gateway: Gateway, state: McpSes
         sql: z.string().min(1),
         params: z.array(param).max(1000).optional().describe("Values for $1, $2… (PostgreSQL) or ? (MySQL)"),
         wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS).optional().describe("How long to wait for an approval before answering (default 0)"),
+        reason: z.string().max(4000).optional().describe("Why you need this statement: the people who approve it read it, and some rules require it"),
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
-    async ({ connection, sql, params, wait_seconds }) =>
+    async ({ connection, sql, params, wait_seconds, reason }) =>
       guard(async () => {
         const session = await gateway.engine.open({ agent: state.agent, connection, door: "mcp", client: { key: () => `mcp:${state.sessionId}` } });
         state.engineSessions.set(session.connection.id, session);
-        return fromOutcome(await session.submit(sql, params ?? [], { waitMs: (wait_seconds ?? 0) * 1000 }));
+        return fromOutcome(await session.submit(sql, params ?? [], { waitMs: (wait_seconds ?? 0) * 1000, ...(reason !== undefined ? { reason } : {}) }));
       }),
   );
 
@@ -88,7 +89,11 @@ export function registerTools(server: McpServer, gateway: Gateway, state: McpSes
 function fromOutcome(outcome: Outcome): CallToolResult {
   switch (outcome.kind) {
     case "result":
-      return text({ ...resultsBody(outcome.results), hints: outcome.hints });
+      return text({
+        ...resultsBody(outcome.results),
+        hints: outcome.hints,
+        ...(outcome.approval ? { approval: { id: outcome.approval.id, ...(outcome.approval.comments?.length ? { approver_comments: outcome.approval.comments } : {}) } } : {}),
+      });
     case "pending":
       return text({
         status: "pending_approval",

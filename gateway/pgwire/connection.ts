@@ -9,7 +9,7 @@ import type { PgWireSession } from "../targets";
 import { describeReply } from "./describe";
 import type { ResolvedMasks } from "../../lib/masking";
 import { SQLSTATE } from "./errors";
-import { blockedError, failureError, outcomeError, pendingNotice } from "./replies";
+import { approvedNotice, blockedError, failureError, outcomeError, pendingNotice } from "./replies";
 import type { Bind, ClientMessage, FieldDescription, Frame, Parse } from "../protocols/postgres/messages";
 import { Output } from "./output";
 import { FrameSplitter, parseClientMessage } from "../protocols/postgres/parser";
@@ -452,6 +452,9 @@ export class WireConnection {
       signal: this.#abort.signal,
       executor: { run },
       onPending: (ticket) => this.#pendingNotice(ticket),
+      onApproved: (ticket) => {
+        if (ticket.comments?.length) this.#queue.reply(approvedNotice(ticket));
+      },
     });
   }
 

@@ -41,6 +41,16 @@ export function failureError(error: unknown): Buffer {
   return refusalError(refusalOf(error));
 }
 
+/** The NoticeResponse that carries the approvers' comments to the client, before the approved statement's result. */
+export function approvedNotice(ticket: ApprovalTicket): Buffer {
+  return noticeResponse({
+    severity: "NOTICE",
+    code: "00000",
+    message: `Airlock: approval ${ticket.id} granted`,
+    detail: (ticket.comments ?? []).map((entry) => `${entry.by}: ${entry.comment}`).join("\n"),
+  });
+}
+
 /** The NoticeResponse sent when a statement starts waiting for a person. */
 export function pendingNotice(ticket: ApprovalTicket): Buffer {
   return noticeResponse({

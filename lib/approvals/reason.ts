@@ -10,7 +10,6 @@ export const MAX_REASON_CHARS = 1000;
 /** A reason as stored: control characters and runs of blanks collapsed, detected values redacted, cut to size; undefined when blank. */
 export function cleanReason(text: string | null | undefined): string | undefined {
   if (typeof text !== "string") return undefined;
-  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
   if (flat === "") return undefined;
   const cut = flat.length > MAX_REASON_CHARS ? `${flat.slice(0, MAX_REASON_CHARS - 1)}…` : flat;
