@@ -13,6 +13,7 @@ import { listGrantedConnections } from "./identity";
 import { PolicyCache } from "./engine/policy-cache";
 import { Metrics } from "./metrics";
 import type { MaskingOptions } from "../lib/masking";
+import { Notifier, type NotifierOptions } from "./notifications/notifier";
 
 // One gateway process: the engine and everything it stands on, assembled once and shared by every front door.
 // It decides nothing itself: doors open engine sessions (`engine.open`) for everything that reaches a target.
@@ -35,6 +36,10 @@ export interface GatewayOptions {
    * defaults to journal) commits to the store first.
    */
   readonly recording?: RecordingSettings;
+  /** The Slack Web API approval notices go to (AIRLOCK_SLACK_API_URL; default https://slack.com/api). */
+  readonly slackApiUrl?: string;
+  /** The notifier's pace (tests shorten it): poll interval, attempts, backoff. */
+  readonly notifications?: Pick<NotifierOptions, "pollMs" | "maxAttempts" | "backoffMs">;
 }
 
 export type RecordingSettings =
@@ -54,6 +59,8 @@ export class Gateway {
   readonly limits: { readonly maxSqlBytes: number };
   /** The masking settings every front door masks with (the hash key derived from the master key). */
   readonly maskingOptions: MaskingOptions;
+  /** Announces approval requests on Slack channels and webhooks (and reminds, and updates them once decided). */
+  readonly notifier: Notifier;
   private approvalSweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: GatewayOptions) {
@@ -72,6 +79,7 @@ export class Gateway {
     this.waiter = new ApprovalWaiter({ store, listenUrl: options.listenUrl });
     // The hash strategy's key is derived from the master key, so every replica hashes alike.
     this.maskingOptions = { hashKey: createHmac("sha256", masterKey).update("airlock masking hash key v1").digest() };
+    this.notifier = new Notifier({ store, masterKey, log, publicUrl: options.publicUrl, slackApiUrl: options.slackApiUrl, ...options.notifications });
     this.engine = new Engine({
       store,
       policies: this.policies,
@@ -84,6 +92,7 @@ export class Gateway {
       masking: this.maskingOptions,
       publicUrl: options.publicUrl,
       maxSqlBytes: options.maxSqlBytes,
+      onApprovalRequested: (id) => this.notifier.requested(id),
     });
   }
 
@@ -99,11 +108,13 @@ export class Gateway {
     // past its expiry can no longer run); waiters are told through the usual notification.
     this.approvalSweep = setInterval(() => void this.expireApprovals(), this.options.approvalSweepMs ?? APPROVAL_SWEEP_MS);
     this.approvalSweep.unref();
+    this.notifier.start();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.approvalSweep);
     this.policies.stop();
+    await this.notifier.close();
     await this.authenticator.settled();
     await this.recorder.close();
     await this.waiter.close();

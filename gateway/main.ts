@@ -44,6 +44,7 @@ const gateway = new Gateway({
       }
     : undefined,
   maxSqlBytes: config.AIRLOCK_MAX_SQL_BYTES,
+  slackApiUrl: config.AIRLOCK_SLACK_API_URL,
   recording:
     config.AIRLOCK_RECORDING_MODE === "strict"
       ? { mode: "strict" }

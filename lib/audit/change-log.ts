@@ -6,7 +6,7 @@ import { CHANGE_ACTIONS } from "./changes";
 // Reading the audit log of what people changed: the filters (one schema for the page's URL and the export
 // route), newest-first keyset pages over the id, and batches for exports that never hold the whole log in memory.
 
-export const CHANGE_TARGETS = ["policy", "connection", "grant", "agent", "token", "approval", "user", "session"] as const;
+export const CHANGE_TARGETS = ["policy", "connection", "grant", "agent", "token", "approval", "user", "session", "notification_channel"] as const;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD").refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), "not a real day");
 const blankAsUndefined = (value: unknown) => (value === "" || value === null ? undefined : value);

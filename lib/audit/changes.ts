@@ -29,11 +29,15 @@ export const CHANGE_ACTIONS = [
   "user.create",
   "user.update",
   "session.export",
+  "notification_channel.create",
+  "notification_channel.update",
+  "notification_channel.secret_change",
+  "notification_channel.delete",
 ] as const;
 
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
-export type ChangeTarget = "policy" | "connection" | "grant" | "agent" | "token" | "approval" | "user" | "session";
+export type ChangeTarget = "policy" | "connection" | "grant" | "agent" | "token" | "approval" | "user" | "session" | "notification_channel";
 
 export interface Change {
   readonly actorId: string;

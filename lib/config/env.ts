@@ -85,6 +85,8 @@ export const envSchema = z.object({
     AIRLOCK_JOURNAL_DIR: z.string().min(1).optional(),
     AIRLOCK_JOURNAL_MAX_BYTES: z.coerce.number({ error: "must be a number of bytes" }).int().min(65536, "must be at least 65536").default(1024 * 1024 * 1024),
     AIRLOCK_JOURNAL_FSYNC_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(1000, "must be at most 1000").default(5),
+    /** The Slack Web API the notifier and the interaction route call (default https://slack.com/api; tests point it at a fake). */
+    AIRLOCK_SLACK_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://slack.com/api" }).optional(),
     AIRLOCK_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).default("info"),
   });
 
