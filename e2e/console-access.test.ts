@@ -33,6 +33,9 @@ const ACTIONS: Record<string, Permission> = {
   whatWouldChangeAction: "policies.simulate",
   updatePersonAction: "users.manage",
   setSlackIdAction: "users.manage",
+  createChannelAction: "notifications.edit",
+  updateChannelAction: "notifications.edit",
+  deleteChannelAction: "notifications.edit",
 };
 
 /** Pages (GET) → the permission they demand; null = any signed-in person. */
@@ -48,6 +51,8 @@ const PAGES: Record<string, Permission | null> = {
   "/connections/new": "connections.edit",
   "/agents": "agents.view",
   "/agents/new": "agents.edit",
+  "/notifications": "notifications.view",
+  "/notifications/new": "notifications.edit",
   "/sessions": "sessions.view",
   "/audit": "audit.view",
   "/people": "users.manage",

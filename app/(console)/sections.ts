@@ -17,6 +17,7 @@ export const SECTIONS: readonly Section[] = [
   { href: "/policies", label: "Policies", summary: "Blocking, approval and masking rules, with their history.", permission: "policies.view" },
   { href: "/connections", label: "Connections", summary: "The databases agents reach through Airlock, and who may reach them.", permission: "connections.view" },
   { href: "/agents", label: "Agents", summary: "Agents, their groups and their tokens.", permission: "agents.view" },
+  { href: "/notifications", label: "Notifications", summary: "Slack channels and webhooks that announce approval requests, and their delivery log.", permission: "notifications.view" },
   { href: "/sessions", label: "Sessions", summary: "Replay what each agent session ran and what Airlock decided.", permission: "sessions.view" },
   { href: "/audit", label: "Audit", summary: "Every change people made in Airlock.", permission: "audit.view" },
   { href: "/people", label: "People", summary: "Who can sign in to Airlock, and their roles.", permission: "users.manage" },

@@ -26,11 +26,13 @@ describe("permissions", () => {
     expect(can(["root", "superuser", "__proto__", "constructor"], "users.manage")).toBe(false);
   });
 
-  it("only admins manage people and issue tokens", () => {
+  it("only admins manage people, issue tokens, and see or change notification channels", () => {
     for (const role of ["approver", "policy_author", "auditor"] as const) {
       expect(can([role], "users.manage")).toBe(false);
       expect(can([role], "tokens.issue")).toBe(false);
       expect(can([role], "connections.edit")).toBe(false);
+      expect(can([role], "notifications.view")).toBe(false);
+      expect(can([role], "notifications.edit")).toBe(false);
     }
   });
 

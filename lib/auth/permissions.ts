@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   "tokens.issue": "Issue and revoke agent tokens",
   "sessions.view": "Replay recorded agent sessions",
   "sessions.export": "Export recorded sessions",
+  "notifications.view": "See notification channels (never their secrets) and the delivery log",
+  "notifications.edit": "Add, change and delete notification channels",
   "audit.view": "Read the audit log",
   "users.manage": "Add people, assign roles, disable accounts",
 } as const;

@@ -2,6 +2,7 @@
 
 const PAGES: Partial<Record<string, (id: string) => string>> = {
   approval: (id) => `/approvals/${id}`,
+  notification_channel: (id) => `/notifications/${id}`,
 };
 
 export function targetHref(targetType: string, targetId: string | null): string | null {
