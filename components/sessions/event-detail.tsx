@@ -152,6 +152,16 @@ function Approval({ detail, trail }: { detail: { kind: string; approvalId: strin
       )}
       {trail ? (
         <div>
+          {detail.kind === "approval_wait" ? (
+            <p className="text-slate-700" data-agent-reason>
+              {trail.agentReason ? <>The agent&apos;s reason: “{trail.agentReason}”</> : "The agent gave no reason."}
+            </p>
+          ) : null}
+          {detail.kind === "approval_wait" && trail.preview ? (
+            <p className="text-slate-700" data-preview>
+              Dry run: {trail.preview}
+            </p>
+          ) : null}
           <p className="text-slate-500">
             Request {trail.status} · asked {utcTime(trail.requestedAt)}
             {trail.decidedAt ? ` · decided ${utcTime(trail.decidedAt)}` : ""} · needs {trail.minApprovals} approval{trail.minApprovals === 1 ? "" : "s"}
@@ -160,7 +170,8 @@ function Approval({ detail, trail }: { detail: { kind: string; approvalId: strin
             <ol className="mt-1 space-y-1">
               {trail.votes.map((vote, index) => (
                 <li key={index}>
-                  <span className="font-medium">{vote.by}</span> {vote.verdict === "approve" ? "approved" : "rejected"} at {utcTime(vote.at)}
+                  <span className="font-medium">{vote.by}</span> {vote.verdict === "approve" ? "approved" : "rejected"}
+                  {vote.via === "slack" ? " in Slack" : ""} at {utcTime(vote.at)}
                   {vote.reason ? <span className="text-slate-600"> — “{vote.reason}”</span> : null}
                 </li>
               ))}

@@ -1,5 +1,6 @@
 import { verifyChains, type BreakReason } from "../audit/verify";
 import type { Store } from "../store/client";
+import { describePreview, statementKindOf } from "../notifications/approval-message";
 import { approvalIdOf, eventDetail, type EventDetail } from "./payloads";
 
 // One recorded session for the replay page and the exports: its facts, its events in order (each with what the
@@ -40,7 +41,11 @@ export interface ApprovalTrail {
   readonly requestedAt: string;
   readonly decidedAt: string | null;
   readonly minApprovals: number;
-  readonly votes: readonly { readonly by: string; readonly verdict: string; readonly reason: string; readonly at: string }[];
+  /** The agent's justification, when it gave one. */
+  readonly agentReason: string | null;
+  /** The dry run in one line ("UPDATE would change 3 rows …; rolled back"), when there was one. */
+  readonly preview: string | null;
+  readonly votes: readonly { readonly by: string; readonly verdict: string; readonly reason: string; readonly at: string; readonly via: string }[];
 }
 
 export type ChainStatus =
@@ -172,7 +177,10 @@ async function approvalTrails(db: Store, events: readonly { readonly detail: Eve
       requestedAt: true,
       decidedAt: true,
       minApprovals: true,
-      decisions: { orderBy: { createdAt: "asc" }, select: { verdict: true, reason: true, createdAt: true, user: { select: { name: true, email: true } } } },
+      reason: true,
+      preview: true,
+      sqlText: true,
+      decisions: { orderBy: { createdAt: "asc" }, select: { verdict: true, reason: true, createdAt: true, via: true, user: { select: { name: true, email: true } } } },
     },
   });
   return Object.fromEntries(
@@ -184,7 +192,9 @@ async function approvalTrails(db: Store, events: readonly { readonly detail: Eve
         requestedAt: request.requestedAt.toISOString(),
         decidedAt: request.decidedAt?.toISOString() ?? null,
         minApprovals: request.minApprovals,
-        votes: request.decisions.map((vote) => ({ by: vote.user.name || vote.user.email, verdict: vote.verdict, reason: vote.reason, at: vote.createdAt.toISOString() })),
+        agentReason: request.reason,
+        preview: describePreview(request.preview, statementKindOf(request.sqlText)),
+        votes: request.decisions.map((vote) => ({ by: vote.user.name || vote.user.email, verdict: vote.verdict, reason: vote.reason, at: vote.createdAt.toISOString(), via: vote.via })),
       },
     ]),
   );
