@@ -26,6 +26,19 @@ const ran: WritePreview = {
 };
 
 describe("sampleTable", () => {
+  test("puts the key first, then the changed columns, so the change is in view", () => {
+    const table = sampleTable({
+      table: "customers",
+      columns: ["id", "name", "email", "card_number", "city"],
+      before: [[1, "Ada", "****@example.com", "**** 4242", "London"]],
+      after: [[1, "Ada", "****@example.com", "**** 4242", "Paris"]],
+      maskedColumns: ["email", "card_number"],
+    });
+    expect(table.columns).toEqual(["id", "city", "name", "email", "card_number"]);
+    expect(table.rows[0]!.before!.map((cell) => cell.text)).toEqual(["1", "London", "Ada", "****@example.com", "**** 4242"]);
+    expect(table.rows[0]!.after!.map((cell) => cell.change)).toEqual(["same", "changed", "same", "hidden", "hidden"]);
+  });
+
   test("marks the cells whose value changed; equal masked values are hidden, not same", () => {
     const table = sampleTable(ran.sample!);
     expect(table.maskedColumns).toEqual(["email"]);

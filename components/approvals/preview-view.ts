@@ -129,7 +129,32 @@ export function sampleTable(sample: {
       after: columns.map((_, c) => ({ text: cellText(after[c]), change: changes[c]! })),
     });
   }
-  return { table: sample.table, columns, maskedColumns: columns.filter((column) => masked.has(column)), rows };
+  return changedFirst({ table: sample.table, columns, maskedColumns: columns.filter((column) => masked.has(column)), rows });
+}
+
+/**
+ * The approver should see what changes without scrolling: the first column (the key, usually) stays first, then
+ * every column an updated row changed, then the rest, each group in the table's order.
+ */
+function changedFirst(table: SampleTable): SampleTable {
+  const changed = new Set<number>();
+  for (const row of table.rows) {
+    if (row.kind !== "updated") continue;
+    row.after!.forEach((cell, c) => {
+      if (cell.change === "changed") changed.add(c);
+    });
+  }
+  if (changed.size === 0) return table;
+  const order = table.columns.map((_, c) => c).sort((a, b) => rank(a) - rank(b) || a - b);
+  function rank(c: number): number {
+    return c === 0 ? 0 : changed.has(c) ? 1 : 2;
+  }
+  const pick = <T>(cells: readonly T[] | null) => (cells ? order.map((c) => cells[c]!) : null);
+  return {
+    ...table,
+    columns: order.map((c) => table.columns[c]!),
+    rows: table.rows.map((row) => ({ ...row, before: pick(row.before), after: pick(row.after) }) as SampleRow),
+  };
 }
 
 /** A value as the page shows it: null for SQL NULL, otherwise text cut to CELL_TEXT_MAX characters. */
