@@ -4,7 +4,7 @@ import type { ApprovalView } from "./view";
 import { When } from "./when";
 
 /** The approval page's side card: when, how many approvals of how many, who may decide, the id. */
-export function RequestFacts({ view, connectionApprovers, now }: { view: ApprovalView; connectionApprovers: readonly string[]; now: string }) {
+export function RequestFacts({ view, approverGroups, connectionApprovers, now }: { view: ApprovalView; approverGroups: readonly string[]; connectionApprovers: readonly string[]; now: string }) {
   const roles = view.approverRoles.map((role) => ROLE_LABELS[role as Role] ?? role).join(", ");
   const rows: [string, ReactNode][] = [
     ["Requested", <When key="r" at={view.requestedAt} now={now} />],
@@ -14,6 +14,7 @@ export function RequestFacts({ view, connectionApprovers, now }: { view: Approva
     ["Approvals", `${view.approvals} of ${view.minApprovals}`],
     ["Approver roles", roles || "Nobody"],
   ];
+  if (approverGroups.length) rows.push(["In one of the groups", approverGroups.join(", ")]);
   if (connectionApprovers.length) rows.push(["Only these people", connectionApprovers.join(", ")]);
   rows.push(["Id", <span key="i" className="font-mono text-xs break-all">{view.id}</span>]);
   return (

@@ -8,6 +8,7 @@ const OTHER = "22222222-2222-4222-8222-222222222222";
 
 const request: DecideContext = {
   approverRoles: ["approver", "admin"],
+  approverGroups: [],
   approvals: 0,
   minApprovals: 1,
   agent: { ownerId: OTHER, createdById: OTHER, name: "claude-ci" },
@@ -15,7 +16,7 @@ const request: DecideContext = {
   connectionApproverNames: [],
   votes: [],
 };
-const me: Viewer = { id: ME, roles: ["approver"], oidcSubject: "idp|me" };
+const me: Viewer = { id: ME, roles: ["approver"], oidcSubject: "idp|me", groups: ["staff"] };
 
 describe("whyUserCannotDecide", () => {
   test("an approver with no tie to the agent may decide", () => {
@@ -25,6 +26,11 @@ describe("whyUserCannotDecide", () => {
   test("roles: no decide permission, then none of the request's approver roles", () => {
     expect(whyUserCannotDecide(request, { ...me, roles: ["auditor"] })).toMatch(/don't include deciding/);
     expect(whyUserCannotDecide({ ...request, approverRoles: ["admin"] }, me)).toBe("This request's policy asks Admin to decide it; your roles are not among them.");
+  });
+
+  test("a request that names approver groups admits only their members", () => {
+    expect(whyUserCannotDecide({ ...request, approverGroups: ["dba"] }, me)).toMatch(/people in dba to decide it; you are in none/);
+    expect(whyUserCannotDecide({ ...request, approverGroups: ["dba", "staff"] }, me)).toBeNull();
   });
 
   test("the agent's owner, its creator and the person it acts as may not decide", () => {

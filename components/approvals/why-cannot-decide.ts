@@ -3,11 +3,13 @@ import { can, ROLE_LABELS, type Role } from "@/lib/auth/permissions";
 
 // Why the person looking at a pending request gets no Approve/Reject buttons. The same rules, in the same order,
 // as lib/approvals/decide.ts (which enforces them; this only explains them before anyone clicks): the permission to
-// decide at all, one of the request's approver roles, not the agent's owner, creator or identity (decide.ts's own
+// decide at all, one of the request's approver roles (and groups, when it names any), not the agent's owner, creator or identity (decide.ts's own
 // `agentRelation`), one of the connection's named approvers when it names any, and one vote each.
 
 export interface DecideContext {
   readonly approverRoles: readonly string[];
+  /** When not empty, the viewer must be in one of these identity-provider groups. */
+  readonly approverGroups: readonly string[];
   readonly approvals: number;
   readonly minApprovals: number;
   readonly agent: { readonly ownerId: string | null; readonly createdById: string | null; readonly name: string };
@@ -23,6 +25,8 @@ export interface Viewer {
   readonly roles: readonly Role[];
   /** The identity provider's subject of the viewer's account; an agent named `oidc:<subject>` acts as them. */
   readonly oidcSubject: string | null;
+  /** The viewer's identity-provider groups at their last sign-in. */
+  readonly groups: readonly string[];
 }
 
 /** A sentence saying why this viewer may not decide the request, or null when they may. */
@@ -31,6 +35,9 @@ export function whyUserCannotDecide(request: DecideContext, viewer: Viewer): str
   if (!request.approverRoles.some((role) => viewer.roles.includes(role as Role))) {
     const roles = request.approverRoles.map((role) => ROLE_LABELS[role as Role] ?? role).join(" or ");
     return `This request's policy asks ${roles || "nobody"} to decide it; your roles are not among them.`;
+  }
+  if (request.approverGroups.length > 0 && !request.approverGroups.some((group) => viewer.groups.includes(group))) {
+    return `This request's policy asks people in ${request.approverGroups.join(" or ")} to decide it; you are in none of these groups (as of your last sign-in).`;
   }
   const relation = agentRelation(request.agent, viewer.id, viewer.oidcSubject);
   if (relation) return `${relation.charAt(0).toUpperCase()}${relation.slice(1)}, so another approver must decide it.`;

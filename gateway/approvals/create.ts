@@ -16,6 +16,8 @@ export interface CreateApprovalInput {
   readonly decision: Prisma.InputJsonValue;
   /** Who may decide it: exactly these roles (admin is not implied). Must not be empty. */
   readonly approverRoles: readonly Role[];
+  /** When not empty, deciders must also be in one of these identity-provider groups. */
+  readonly approverGroups?: readonly string[];
   /** Approve votes needed, an integer ≥ 1. */
   readonly minApprovals: number;
   readonly expiresAt: Date;
@@ -52,6 +54,7 @@ export async function createApprovalRequest(store: Store, input: CreateApprovalI
       bindingHash,
       decision: input.decision,
       approverRoles: [...new Set(input.approverRoles)],
+      approverGroups: [...new Set(input.approverGroups ?? [])],
       minApprovals: input.minApprovals,
       expiresAt: input.expiresAt,
       reason: input.reason ?? null,

@@ -110,6 +110,7 @@ export class StatementPipeline {
           sealedParams: params.length > 0 ? Buffer.from(sealSecret(this.deps.masterKey, JSON.stringify(params), binding)).toString("base64") : null,
         },
         approverRoles: [...decision.approval.approverRoles],
+        approverGroups: decision.approval.approverGroups ?? [],
         minApprovals: decision.approval.minApprovals,
         expiresAt: decision.approval.expiresAt,
         reason,

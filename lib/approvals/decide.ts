@@ -14,7 +14,8 @@ const OIDC_AGENT_PREFIX = "oidc:";
 //   2. the user exists and is not disabled                     → user_disabled (an unknown user is refused the same way)
 //   3. the user holds one of the request's approverRoles       → forbidden_role
 //      Exactly those roles: `admin` is NOT implicitly allowed; a policy that wants admins lists them.
-//      A request with no approver roles can be decided by nobody (fail closed).
+//      A request with no approver roles can be decided by nobody (fail closed). When the request names approver
+//      groups, the user must also be in one of them (identity-provider groups as of their last sign-in) → forbidden_group
 //   4. the user does not own or act for the request's agent    → own_agent (no approving your own agent's work):
 //      its owner, the person who created it, and the person whose identity-provider subject it carries
 //   5. the connection's approver list, when it has one, names the user → not_connection_approver
@@ -30,6 +31,7 @@ export type DecideErrorCode =
   | "not_pending"
   | "expired"
   | "forbidden_role"
+  | "forbidden_group"
   | "own_agent"
   | "not_connection_approver"
   | "already_decided"
@@ -92,15 +94,19 @@ async function decideLocked(tx: Prisma.TransactionClient, input: DecideInput, no
       status: true,
       expiresAt: true,
       approverRoles: true,
+      approverGroups: true,
       minApprovals: true,
       agent: { select: { ownerId: true, createdById: true, name: true } },
       connection: { select: { approverIds: true } },
     },
   });
-  const user = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, disabled: true, oidcSubject: true } });
+  const user = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, disabled: true, oidcSubject: true, groups: true } });
   if (!user || user.disabled) return quiet(refuse("user_disabled", "no such user, or the account is disabled"));
   if (!request.approverRoles.some((role) => user.roles.includes(role))) {
     return quiet(refuse("forbidden_role", `deciding this request needs one of the roles: ${request.approverRoles.join(", ") || "(none)"}`));
+  }
+  if (request.approverGroups.length > 0 && !request.approverGroups.some((group) => user.groups.includes(group))) {
+    return quiet(refuse("forbidden_group", `deciding this request needs membership of one of the groups: ${request.approverGroups.join(", ")}`));
   }
   const actsFor = agentRelation(request.agent, input.userId, user.oidcSubject);
   if (actsFor) return quiet(refuse("own_agent", `${actsFor}; another approver must decide it`));

@@ -97,14 +97,15 @@ export type OidcSignIn = { ok: true; userId: string } | { ok: false; refusal: Oi
 
 /**
  * Creates or updates the account of someone the provider vouched for: matched by subject, roles from the
- * groups claim (replacing the stored roles), last sign-in time. The refusals are in OidcRefusal.
+ * groups claim (replacing the stored roles), the groups themselves (a rule's approverGroups), last sign-in time. The refusals are in OidcRefusal.
  */
 export async function signInWithOidc(db: Store, config: Pick<PeopleOidcConfig, "roles" | "groupsClaim">, claims: Record<string, unknown>, now = new Date()): Promise<OidcSignIn> {
   const profile = profileSchema.safeParse(claims);
   if (!profile.success) return { ok: false, refusal: "OidcProfile" };
   const { sub, email } = profile.data;
   const name = profile.data.name || profile.data.preferred_username || email;
-  const roles = rolesFor(groupsFrom(claims, config.groupsClaim), config.roles);
+  const groups = [...new Set(groupsFrom(claims, config.groupsClaim))].slice(0, 200);
+  const roles = rolesFor(groups, config.roles);
   if (roles.length === 0) return { ok: false, refusal: "OidcNoRole" };
 
   return db.$transaction(async (tx) => {
@@ -113,8 +114,8 @@ export async function signInWithOidc(db: Store, config: Pick<PeopleOidcConfig, "
     if (owner && owner.id !== existing?.id) return { ok: false, refusal: "OidcEmailTaken" } as const;
     if (existing?.disabled) return { ok: false, refusal: "OidcDisabled" } as const;
     const user = existing
-      ? await tx.user.update({ where: { id: existing.id }, data: { email, name, roles, lastLoginAt: now }, select: { id: true } })
-      : await tx.user.create({ data: { email, name, roles, oidcSubject: sub, lastLoginAt: now }, select: { id: true } });
+      ? await tx.user.update({ where: { id: existing.id }, data: { email, name, roles, groups, lastLoginAt: now }, select: { id: true } })
+      : await tx.user.create({ data: { email, name, roles, groups, oidcSubject: sub, lastLoginAt: now }, select: { id: true } });
     return { ok: true, userId: user.id } as const;
   });
 }

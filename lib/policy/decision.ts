@@ -97,6 +97,8 @@ export interface MaskingPlan {
 
 export interface ApprovalRequirement {
   readonly approverRoles: readonly Role[];
+  /** When present, deciders must also be in one of these identity-provider groups. */
+  readonly approverGroups?: readonly string[];
   readonly minApprovals: number;
   readonly expirySeconds: number;
   /** now + expirySeconds. */

@@ -151,6 +151,21 @@ describe("precedence and combination", () => {
     expect(d.approval).toMatchObject({ requireReason: true, remindAfterSeconds: 120, ruleIds: ["r1", "r2"] });
   });
 
+  it("approver groups narrow to the groups every rule accepts; none in common falls back to admins", () => {
+    const write = analysis(stmt({ kind: "update", tablesWritten: ["payments"], hasWhere: true }));
+    const two = (a: string[], b: string[]): RuleInput[] => [
+      { id: "g1", name: "g1", match: { kinds: ["update"] }, action: { type: "require_approval", approverGroups: a } },
+      { id: "g2", name: "g2", match: { tables: ["payments"] }, action: { type: "require_approval", approverGroups: b } },
+    ];
+    const narrowed = evaluate(compilePolicy(policy(two(["dba", "payments-leads"], ["payments-leads", "finance"]))), write, context());
+    if (narrowed.action !== "require_approval") throw new Error("expected approval");
+    expect(narrowed.approval).toMatchObject({ approverRoles: ["approver", "admin"], approverGroups: ["payments-leads"] });
+    const disjoint = evaluate(compilePolicy(policy(two(["dba"], ["finance"]))), write, context());
+    if (disjoint.action !== "require_approval") throw new Error("expected approval");
+    expect(disjoint.approval.approverRoles).toEqual(["admin"]);
+    expect(disjoint.approval.approverGroups).toBeUndefined();
+  });
+
   it("disabled rules do nothing", () => {
     const p = policy([{ ...block("b", {}), enabled: false }], { settings: { defaultAction: "allow", detectors: "off" } });
     expect(evaluate(compilePolicy(p), analysis(read), context()).action).toBe("allow");

@@ -102,6 +102,8 @@ const approvalActionSchema = z.strictObject({
   type: z.literal("require_approval"),
   approverRoles: z.array(z.enum(ROLES)).min(1).default(["approver", "admin"]),
   minApprovals: z.number().int().min(1).max(10).default(1),
+  /** Only people in one of these identity-provider groups (as of their last sign-in) decide it, besides approverRoles. */
+  approverGroups: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
   expirySeconds: z.number().int().min(30).max(7 * 24 * 3600).default(900),
   /** The agent must say why (HTTP/MCP `reason`, `SET airlock.reason`, `/* reason: … *\/`); without one it is refused. */
   requireReason: z.boolean().default(false),

@@ -117,6 +117,7 @@ function collect(findings: readonly Finding[], matched: MatchedRule[], reasons: 
 
 function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): ApprovalRequirement {
   let roles: Role[] | undefined;
+  let groups: string[] | undefined;
   let minApprovals = 1;
   let expirySeconds = Number.POSITIVE_INFINITY;
   let message: string | undefined;
@@ -126,6 +127,7 @@ function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): App
   for (const a of approvals) {
     const r = a.requirement ?? DEFAULT_APPROVAL;
     roles = roles === undefined ? [...r.approverRoles] : roles.filter((x) => r.approverRoles.includes(x));
+    if (r.approverGroups?.length) groups = groups === undefined ? [...r.approverGroups] : groups.filter((x) => r.approverGroups!.includes(x));
     minApprovals = Math.max(minApprovals, r.minApprovals);
     expirySeconds = Math.min(expirySeconds, r.expirySeconds);
     message ??= a.requirement?.message;
@@ -133,9 +135,12 @@ function combineApprovals(approvals: readonly ApprovalFinding[], now: Date): App
     if (r.remindAfterSeconds !== undefined) remindAfterSeconds = Math.min(remindAfterSeconds ?? Infinity, r.remindAfterSeconds);
     if (a.matched) ruleIds.add(a.matched.ruleId);
   }
-  const approverRoles: readonly Role[] = roles !== undefined && roles.length > 0 ? roles : ["admin"];
+  // Rules that name no common role or group fall back to admins (who need no group): strict, and still decidable.
+  const unsatisfiable = (roles !== undefined && roles.length === 0) || (groups !== undefined && groups.length === 0);
+  const approverRoles: readonly Role[] = unsatisfiable ? ["admin"] : roles!;
   return {
     approverRoles,
+    ...(!unsatisfiable && groups !== undefined ? { approverGroups: groups } : {}),
     minApprovals,
     expirySeconds,
     expiresAt: new Date(now.getTime() + expirySeconds * 1000),

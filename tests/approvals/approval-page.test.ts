@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { approvalDetail, oidcSubjectOf, pendingApprovals } from "@/app/(console)/approvals/queries";
+import { approvalDetail, deciderFacts, pendingApprovals } from "@/app/(console)/approvals/queries";
 import type { WritePreview } from "@/components/approvals/preview-types";
 import { whyUserCannotDecide } from "@/components/approvals/why-cannot-decide";
 import { decideApproval } from "../../lib/approvals/decide";
@@ -82,6 +82,8 @@ describe("the page's reason for no buttons agrees with decideApproval", () => {
     ["someone outside the connection's approvers", "outside", false],
     ["one of the connection's approvers", "named", true],
     ["someone without one of the request's approver roles", "auditor", false],
+    ["someone outside the request's approver groups", "outside-group", false],
+    ["someone in one of the request's approver groups", "in-group", true],
   ] as const)("%s", async (_label, tie, allowed) => {
     const subject = unique("idp|someone");
     const viewer = await person(tie === "auditor" ? ["auditor", "approver"] : ["approver"], subject);
@@ -97,12 +99,14 @@ describe("the page's reason for no buttons agrees with decideApproval", () => {
     if (tie === "outside" || tie === "named") {
       await t.store.connection.update({ where: { id: connection.id }, data: { approverIds: tie === "named" ? [other.id, viewer.id] : [other.id] } });
     }
-    const request = await makeRequest(t.store, { owner: other, agent, connection }, { approverRoles: tie === "auditor" ? ["admin"] : ["approver"] });
+    if (tie === "in-group" || tie === "outside-group") await t.store.user.update({ where: { id: viewer.id }, data: { groups: tie === "in-group" ? ["staff", "dba"] : ["staff"] } });
+    const approverGroups = tie === "in-group" || tie === "outside-group" ? ["dba", "payments-leads"] : [];
+    const request = await makeRequest(t.store, { owner: other, agent, connection }, { approverRoles: tie === "auditor" ? ["admin"] : ["approver"], approverGroups });
 
     const detail = (await approvalDetail(t.store, request.id, new Date()))!;
     const blocker = whyUserCannotDecide(
-      { ...detail.view, agent: detail.agent, connectionApproverIds: detail.connectionApproverIds, connectionApproverNames: detail.connectionApproverNames, votes: detail.decisions },
-      { id: viewer.id, roles: tie === "auditor" ? ["auditor", "approver"] : ["approver"], oidcSubject: await oidcSubjectOf(t.store, viewer.id) },
+      { ...detail.view, approverGroups: detail.approverGroups, agent: detail.agent, connectionApproverIds: detail.connectionApproverIds, connectionApproverNames: detail.connectionApproverNames, votes: detail.decisions },
+      { id: viewer.id, roles: tie === "auditor" ? ["auditor", "approver"] : ["approver"], ...(await deciderFacts(t.store, viewer.id)) },
     );
     const result = await decideApproval(t.store, { requestId: request.id, userId: viewer.id, verdict: "approve" });
     expect(blocker === null, blocker ?? "no blocker").toBe(allowed);

@@ -109,6 +109,16 @@ describe("decideApproval", () => {
     expect(failure(await decideApproval(store, { requestId: request.id, userId: (await makeUser(store, ["approver"])).id, verdict: "approve" }))).toBe("ok");
   });
 
+  it("a request that names approver groups is decided only by their members (as of their last sign-in)", async () => {
+    const request = await makeRequest(store, world, { approverGroups: ["dba"] });
+    const outsider = await makeUser(store, ["approver"]);
+    await store.user.update({ where: { id: outsider.id }, data: { groups: ["staff"] } });
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: outsider.id, verdict: "approve" }))).toBe("forbidden_group");
+    const member = await makeUser(store, ["approver"]);
+    await store.user.update({ where: { id: member.id }, data: { groups: ["staff", "dba"] } });
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: member.id, verdict: "approve" }))).toBe("ok");
+  });
+
   it("a connection that names its approvers is decided by them only", async () => {
     const named = await makeUser(store, ["approver"]);
     const other = await makeUser(store, ["approver"]);

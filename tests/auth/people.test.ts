@@ -43,12 +43,12 @@ describe("sign-in through the provider", () => {
     const first = await signInWithOidc(t.store, config, { sub: "idp|ada", email: "Ada@Corp.test", name: "Ada", groups: ["oncall", "staff"] });
     expect(first.ok).toBe(true);
     const ada = await t.store.user.findUniqueOrThrow({ where: { oidcSubject: "idp|ada" } });
-    expect(ada).toMatchObject({ email: "ada@corp.test", name: "Ada", roles: ["approver"], passwordHash: null });
+    expect(ada).toMatchObject({ email: "ada@corp.test", name: "Ada", roles: ["approver"], groups: ["oncall", "staff"], passwordHash: null });
     expect(ada.lastLoginAt).not.toBeNull();
 
     const second = await signInWithOidc(t.store, config, { sub: "idp|ada", email: "ada@corp.test", name: "Ada L.", groups: ["compliance"] });
     expect(second).toEqual({ ok: true, userId: ada.id });
-    expect(await t.store.user.findUniqueOrThrow({ where: { id: ada.id } })).toMatchObject({ name: "Ada L.", roles: ["auditor"] });
+    expect(await t.store.user.findUniqueOrThrow({ where: { id: ada.id } })).toMatchObject({ name: "Ada L.", roles: ["auditor"], groups: ["compliance"] });
   });
 
   test("refuses someone whose groups map to no role, and keeps no account for them", async () => {

@@ -56,12 +56,15 @@ export interface ApprovalDetail {
   /** The connection's named approvers (empty: anyone the request's roles allow), and their names. */
   readonly connectionApproverIds: readonly string[];
   readonly connectionApproverNames: readonly string[];
+  /** When not empty, deciders must be in one of these identity-provider groups. */
+  readonly approverGroups: readonly string[];
   readonly decisions: readonly DecisionEntry[];
 }
 
 const detailSelect = {
   ...requestSelect,
   preview: true,
+  approverGroups: true,
   agent: { select: { ...requestSelect.agent.select, createdById: true } },
   connection: { select: { ...requestSelect.connection.select, previewWrites: true, approverIds: true } },
 } satisfies Prisma.ApprovalRequestSelect;
@@ -88,6 +91,7 @@ export async function approvalDetail(db: Store, id: string, now: Date): Promise<
     agent: { ownerId: row.agent.ownerId, createdById: row.agent.createdById, name: row.agent.name },
     connectionApproverIds: approverIds,
     connectionApproverNames: approvers.map((person) => person.name || person.email),
+    approverGroups: row.approverGroups,
     decisions: decisions.map((decision) => ({
       id: decision.id,
       verdict: decision.verdict,
@@ -99,11 +103,14 @@ export async function approvalDetail(db: Store, id: string, now: Date): Promise<
   };
 }
 
-/** The identity-provider subject of a person's account (an agent named `oidc:<subject>` acts as them), or null. */
-export async function oidcSubjectOf(db: Store, userId: string): Promise<string | null> {
-  if (!UUID.test(userId)) return null;
-  const user = await db.user.findUnique({ where: { id: userId }, select: { oidcSubject: true } });
-  return user?.oidcSubject ?? null;
+/**
+ * What decide.ts checks of a person besides their roles: the identity-provider subject of their account (an agent
+ * named `oidc:<subject>` acts as them) and their identity-provider groups at their last sign-in.
+ */
+export async function deciderFacts(db: Store, userId: string): Promise<{ oidcSubject: string | null; groups: readonly string[] }> {
+  if (!UUID.test(userId)) return { oidcSubject: null, groups: [] };
+  const user = await db.user.findUnique({ where: { id: userId }, select: { oidcSubject: true, groups: true } });
+  return { oidcSubject: user?.oidcSubject ?? null, groups: user?.groups ?? [] };
 }
 
 export interface HistoryRow {

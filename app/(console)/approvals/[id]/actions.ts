@@ -18,6 +18,7 @@ const REFUSALS: Record<DecideErrorCode, string> = {
   not_pending: "Someone already decided this request.",
   expired: "This request expired before it was decided. The agent has to send the statement again.",
   forbidden_role: "This request's policy does not list any of your roles as approvers.",
+  forbidden_group: "This request's policy asks people of certain identity-provider groups to decide it, and you are in none of them.",
   own_agent: "You own, created or act as this agent, so someone else must approve its statements.",
   not_connection_approver: "This connection's requests are decided only by its named approvers, and you are not one of them.",
   already_decided: "You have already voted on this request.",

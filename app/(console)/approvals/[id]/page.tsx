@@ -15,7 +15,7 @@ import { whyUserCannotDecide, type Viewer } from "@/components/approvals/why-can
 import { WritePreview } from "@/components/approvals/write-preview";
 import { requirePermission } from "@/lib/auth/session";
 import { store } from "@/lib/store/client";
-import { approvalDetail, oidcSubjectOf, type ApprovalDetail } from "../queries";
+import { approvalDetail, deciderFacts, type ApprovalDetail } from "../queries";
 import { decideAction } from "./actions";
 
 // The page the gateway links agents and their people to: ${publicUrl}/approvals/<id>.
@@ -27,10 +27,10 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const now = new Date();
   const db = store();
-  const [detail, oidcSubject] = await Promise.all([approvalDetail(db, id, now), oidcSubjectOf(db, user.id)]);
+  const [detail, decider] = await Promise.all([approvalDetail(db, id, now), deciderFacts(db, user.id)]);
   if (!detail) notFound();
   const { view, decisions } = detail;
-  const viewer: Viewer = { id: user.id, roles: user.roles, oidcSubject };
+  const viewer: Viewer = { id: user.id, roles: user.roles, oidcSubject: decider.oidcSubject, groups: decider.groups };
   const nowIso = now.toISOString();
 
   return (
@@ -80,7 +80,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
               <DecisionPanel detail={detail} viewer={viewer} now={nowIso} />
             </div>
           </section>
-          <RequestFacts view={view} connectionApprovers={detail.connectionApproverNames} now={nowIso} />
+          <RequestFacts view={view} approverGroups={detail.approverGroups} connectionApprovers={detail.connectionApproverNames} now={nowIso} />
         </div>
       </div>
     </div>
@@ -128,6 +128,7 @@ function DecisionPanel({ detail, viewer, now }: { detail: ApprovalDetail; viewer
       const blocker = whyUserCannotDecide(
         {
           approverRoles: view.approverRoles,
+          approverGroups: detail.approverGroups,
           approvals: view.approvals,
           minApprovals: view.minApprovals,
           agent: detail.agent,
