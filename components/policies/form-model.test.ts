@@ -17,6 +17,24 @@ describe("policy form model", () => {
     expect(back).toEqual({ ok: true, policy });
   });
 
+  test("an approval rule's reason, reminder and approver groups survive form → document", () => {
+    const parsed = validatePolicy({
+      version: 1,
+      id: "changes",
+      name: "Changes",
+      rules: [
+        {
+          id: "payments",
+          name: "Payments need two DBAs and a reason",
+          match: { tables: ["payments"] },
+          action: { type: "require_approval", approverRoles: ["approver"], approverGroups: ["dba", "payments-leads"], minApprovals: 2, requireReason: true, remindAfterSeconds: 300 },
+        },
+      ],
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(validatePolicy(policyFromForm(policyToForm(parsed.policy)))).toEqual({ ok: true, policy: parsed.policy });
+  });
+
   test("a new mask rule from the form is a valid document", () => {
     const form = emptyPolicy();
     Object.assign(form, { id: "pii", name: "PII" });

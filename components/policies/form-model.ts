@@ -58,8 +58,13 @@ export interface RuleForm {
   /** What the agent should do instead (block and approval rules). */
   hint: string;
   approverRoles: string[];
+  /** Identity-provider groups, comma-separated (empty: any person with the roles). */
+  approverGroups: string;
   minApprovals: string;
   expirySeconds: string;
+  requireReason: boolean;
+  /** Seconds until the escalation channels are reminded (empty: no reminder). */
+  remindAfterSeconds: string;
   maskColumns: string;
   strategy: (typeof STRATEGIES)[number];
   keepFirst: string;
@@ -109,8 +114,11 @@ export function emptyRule(type: RuleType = "mask"): RuleForm {
     message: "",
     hint: "",
     approverRoles: ["approver", "admin"],
+    approverGroups: "",
     minApprovals: "1",
     expirySeconds: "900",
+    requireReason: false,
+    remindAfterSeconds: "",
     maskColumns: "",
     strategy: "redact",
     keepFirst: "0",
@@ -161,6 +169,9 @@ export function ruleToForm(rule: Rule): RuleForm {
     form.approverRoles = [...a.approverRoles];
     form.minApprovals = String(a.minApprovals);
     form.expirySeconds = String(a.expirySeconds);
+    form.approverGroups = list(a.approverGroups);
+    form.requireReason = a.requireReason;
+    form.remindAfterSeconds = a.remindAfterSeconds === undefined ? "" : String(a.remindAfterSeconds);
   }
   if (a.type === "mask") {
     form.maskColumns = list(a.columns);
@@ -219,6 +230,9 @@ export function ruleFromForm(form: RuleForm): Record<string, unknown> {
         approverRoles: form.approverRoles,
         minApprovals: num(form.minApprovals),
         expirySeconds: num(form.expirySeconds),
+        approverGroups: splitList(form.approverGroups),
+        requireReason: form.requireReason,
+        remindAfterSeconds: form.remindAfterSeconds.trim() === "" ? undefined : num(form.remindAfterSeconds),
         message: form.message.trim() === "" ? undefined : form.message,
         hint: form.hint.trim() === "" ? undefined : form.hint,
       });

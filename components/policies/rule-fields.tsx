@@ -136,6 +136,11 @@ function DecidingAction({ rule, id, err, onChange }: PartProps) {
           <Field id={id("expiry")} label="Expires after (seconds)" error={err("action.expirySeconds")}>
             <TextInput id={id("expiry")} inputMode="numeric" value={rule.expirySeconds} onChange={(e) => onChange({ expirySeconds: e.target.value })} {...describedBy(id("expiry"), err("action.expirySeconds"), false)} />
           </Field>
+          <ListField id={id("groups")} label="Only people in these groups (optional)" help="Identity-provider groups, comma-separated: the approver must be in one of them too" value={rule.approverGroups} error={err("action.approverGroups")} onChange={(approverGroups) => onChange({ approverGroups })} placeholder="dba, payments-leads" />
+          <Field id={id("remind")} label="Remind after (seconds, optional)" help="Still pending then: the escalation channels are told" error={err("action.remindAfterSeconds")}>
+            <TextInput id={id("remind")} inputMode="numeric" value={rule.remindAfterSeconds} onChange={(e) => onChange({ remindAfterSeconds: e.target.value })} {...describedBy(id("remind"), err("action.remindAfterSeconds"))} />
+          </Field>
+          <Checkbox id={id("require-reason")} label="The agent must say why" checked={rule.requireReason} onChange={(e) => onChange({ requireReason: e.target.checked })} />
         </div>
       ) : null}
     </fieldset>

@@ -41,7 +41,7 @@ export function actionText(rule: Rule): string {
     case "block":
       return `Block: “${a.message}”`;
     case "require_approval":
-      return `Needs ${a.minApprovals} approval${a.minApprovals === 1 ? "" : "s"} from ${a.approverRoles.join(" or ")}, within ${Math.round(a.expirySeconds / 60)} min${a.message ? `: “${a.message}”` : ""}`;
+      return `Needs ${a.minApprovals} approval${a.minApprovals === 1 ? "" : "s"} from ${a.approverRoles.join(" or ")}${a.approverGroups?.length ? ` in ${a.approverGroups.join(" or ")}` : ""}, within ${Math.round(a.expirySeconds / 60)} min${a.requireReason ? ", with the agent's reason" : ""}${a.message ? `: “${a.message}”` : ""}`;
     case "mask": {
       const strategy = a.strategy.kind === "partial" ? `partial (keep first ${a.strategy.keepFirst}, last ${a.strategy.keepLast})` : a.strategy.kind;
       return `Mask ${a.columns.join(", ")} with ${strategy}; computed values: ${a.derived}; in predicates: ${a.predicates}${a.alternative ? `; tells the agent: ${a.alternative}` : ""}`;
