@@ -295,7 +295,7 @@ export class StatementPipeline {
     }
     const started = performance.now();
     try {
-      return await target.previewWrite({
+      const preview = await target.previewWrite({
         statement: analysis.statements[0]!,
         params,
         sampleRows: PREVIEW_SAMPLE_ROWS,
@@ -303,9 +303,11 @@ export class StatementPipeline {
         lockTimeoutMs: PREVIEW_LOCK_TIMEOUT_MS,
         mask: previewMasker(this.deps.policies.current(), agent, connection, this.deps.masking, this.now()),
       });
+      // Tenths of a millisecond are plenty for a person (and a long float's digits can look like a card number).
+      return { ...preview, durationMs: Math.round(preview.durationMs * 10) / 10 };
     } catch (error) {
       this.deps.log.warn("approval.preview_failed", { connection: connection.name, error: error instanceof Error ? error.name : "error" });
-      return { status: "failed", engine, flags: [], error: { message: "The dry run could not be made" }, durationMs: performance.now() - started };
+      return { status: "failed", engine, flags: [], error: { message: "The dry run could not be made" }, durationMs: Math.round((performance.now() - started) * 10) / 10 };
     }
   }
 

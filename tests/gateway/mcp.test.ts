@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { decideApproval } from "../../lib/approvals/decide";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
@@ -88,7 +89,7 @@ describe("an agent with a grant", () => {
     expect(byName.get("run_query")!.annotations?.destructiveHint).toBe(true);
     expect(byName.get("await_approval")!.annotations?.destructiveHint).toBe(true);
     const runQuery = byName.get("run_query")!.inputSchema as { properties: Record<string, unknown>; required?: string[] };
-    expect(Object.keys(runQuery.properties)).toEqual(expect.arrayContaining(["connection", "sql", "params", "wait_seconds"]));
+    expect(Object.keys(runQuery.properties)).toEqual(expect.arrayContaining(["connection", "sql", "params", "wait_seconds", "reason"]));
     expect(runQuery.required).toEqual(expect.arrayContaining(["connection", "sql"]));
     for (const tool of tools) expect(tool.description?.length ?? 0).toBeGreaterThan(10);
   });
@@ -179,6 +180,17 @@ describe("an agent with a grant", () => {
     expect(replay.answer.isError).toBe(true);
     expect(replay.text).toMatch(/approval_used/);
     expect(await amount()).toBe(before + 11);
+  });
+
+  test("run_query's reason goes to the approvers, and the approver's comment comes back with the result", async () => {
+    const pending = await call(client, "run_query", { connection: "shop_pg", sql: "UPDATE orders SET status = 'paid' WHERE id = 6", reason: "the payment cleared this morning" });
+    expect(pending.json.status, pending.text).toBe("pending_approval");
+    const approvalId = pending.json.approval_id as string;
+    expect((await fx.store.approvalRequest.findUniqueOrThrow({ where: { id: approvalId } })).reason).toBe("the payment cleared this morning");
+    expect((await decideApproval(fx.store, { requestId: approvalId, userId: fx.users.approver.id, verdict: "approve", reason: "checked in the ledger" })).ok).toBe(true);
+    const done = await call(client, "await_approval", { approval_id: approvalId, wait_seconds: 10 });
+    expect(done.answer.isError, done.text).toBeFalsy();
+    expect((done.json as unknown as { approval: { approver_comments: { comment: string }[] } }).approval.approver_comments[0]!.comment).toBe("checked in the ledger");
   });
 
   test("the MCP session is recorded as its own session, front door mcp", async () => {
