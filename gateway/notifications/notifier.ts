@@ -3,7 +3,7 @@ import { errorMessage, type Logger } from "../../lib/log";
 import { loadApprovalSummary } from "../../lib/notifications/approval-message";
 import { postMessage, updateMessage, type SlackApiSettings } from "../../lib/notifications/slack-api";
 import type { Store } from "../../lib/store/client";
-import { claimDeliveries, enqueueDecided, enqueueReminders, enqueueRequested, postedMessage, recordAttempt, type AttemptOutcome, type ClaimedDelivery } from "./queue";
+import { claimDeliveries, enqueueDecided, enqueueMissed, enqueueReminders, enqueueRequested, postedMessage, recordAttempt, type AttemptOutcome, type ClaimedDelivery } from "./queue";
 import { decidedBlocks, requestBlocks } from "./slack-blocks";
 import { sendWebhook, type WebhookEvent } from "./webhook";
 
@@ -31,6 +31,11 @@ export interface NotifierOptions {
   readonly batchSize?: number;
   /** Per HTTP call (Slack and webhooks). */
   readonly timeoutMs?: number;
+  /**
+   * The catch-up for requests nobody enqueued (their process died first): checked every `everyMs` (default 10 s)
+   * for pending requests of the last `windowMs` (15 min) older than `graceMs` (10 s) that no channel was told of.
+   */
+  readonly catchUp?: { readonly everyMs: number; readonly windowMs: number; readonly graceMs: number };
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -39,6 +44,7 @@ export const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** attemp
 const LEASE_MS = 60_000;
 /** Whether any channel exists is read again this often (an installation without channels costs one query a while). */
 const CHANNELS_RECHECK_MS = 5_000;
+const CATCH_UP = { everyMs: 10_000, windowMs: 15 * 60_000, graceMs: 10_000 } as const;
 const ERROR_LOG_EVERY_MS = 60_000;
 
 const WEBHOOK_EVENTS: Record<ClaimedDelivery["event"], WebhookEvent> = { requested: "approval.requested", reminder: "approval.reminder", decided: "approval.decided" };
@@ -55,6 +61,7 @@ export class Notifier {
   private closed = false;
   private readonly enqueuing = new Set<Promise<void>>();
   private channelsCheckedAt = 0;
+  private missedCheckedAt = 0;
   private hasChannels = false;
   private lastError = { text: "", at: 0 };
 
@@ -123,6 +130,12 @@ export class Notifier {
     const { store, log } = this.options;
     const now = new Date();
     if (!(await this.anyChannels(now))) return false;
+    const catchUp = this.options.catchUp ?? CATCH_UP;
+    if (now.getTime() - this.missedCheckedAt >= catchUp.everyMs) {
+      this.missedCheckedAt = now.getTime();
+      const missed = await enqueueMissed(store, now, catchUp.windowMs, catchUp.graceMs);
+      if (missed.length > 0) log.warn("notification.caught_up", { requestIds: missed });
+    }
     const decided = await enqueueDecided(store, now);
     if (decided > 0) log.info("notification.queued", { notice: "decided", deliveries: decided });
     const reminded = await enqueueReminders(store, now);

@@ -55,6 +55,30 @@ export async function enqueueRequested(store: Store, requestId: string, now: Dat
 }
 
 /**
+ * The catch-up: a pending request of the last `windowMs` that no channel was told of (the process that created it
+ * died before it enqueued, or the store was briefly away) is enqueued now. Requests younger than `graceMs` are
+ * left to the fast path. Returns the ids that got deliveries.
+ */
+export async function enqueueMissed(store: Store, now: Date, windowMs: number, graceMs: number, limit = 50): Promise<string[]> {
+  const rows = await store.approvalRequest.findMany({
+    where: {
+      status: "pending",
+      expiresAt: { gt: now },
+      requestedAt: { gt: new Date(now.getTime() - windowMs), lte: new Date(now.getTime() - graceMs) },
+      notifications: { none: { event: "requested" } },
+    },
+    orderBy: { requestedAt: "asc" },
+    take: limit,
+    select: { id: true, connectionId: true, decision: true },
+  });
+  const announced: string[] = [];
+  for (const row of rows) {
+    if ((await enqueue(store, row.id, await matchingChannels(store, row, false), "requested", now)) > 0) announced.push(row.id);
+  }
+  return announced;
+}
+
+/**
  * A "decided" delivery for every channel that was told of a request (its "requested" or "reminder" notice was
  * delivered) once the request is no longer pending, whoever decided it and wherever: Slack rewrites its message,
  * webhooks hear approval.decided. A pending request past its expiry counts as decided (expired).

@@ -44,6 +44,7 @@ beforeAll(async () => {
     log: createLogger("gateway", "debug", (line) => void lines.push(line)),
     pollMs: 50,
     backoffMs: () => 50,
+    catchUp: { everyMs: 60_000, windowMs: 0, graceMs: 0 },
   });
   notifier.start();
 }, 120_000);

@@ -65,6 +65,8 @@ beforeAll(async () => {
     pollMs: 40,
     maxAttempts: 4,
     backoffMs: (attempt) => 100 * attempt,
+    // Every test says when a request is announced; the catch-up has a test (and a notifier) of its own.
+    catchUp: { everyMs: 60_000, windowMs: 0, graceMs: 0 },
   });
   notifier.start();
 }, 120_000);
@@ -175,6 +177,23 @@ describe("webhook notices", () => {
     expect(at("/rule-other")).toEqual([]);
     expect(at("/conn-other")).toEqual([]);
     expect(await store.notificationDelivery.count({ where: { channelId: { in: [otherRule, otherConnection] } } })).toBe(0);
+  });
+
+  it("a request nobody enqueued (its process died first) is caught up and announced once", async () => {
+    const other = await makeWorld(store);
+    await webhook("hooks-catch-up", "/catch-up", { connectionId: other.connection.id });
+    const request = await makeRequest(store, other);
+    // No notifier.requested(): as if the gateway died right after creating the request.
+    const catching = new Notifier({ store, masterKey: key, publicUrl: "https://airlock.example.test", log: createLogger("gateway", "info", () => undefined), pollMs: 40, catchUp: { everyMs: 50, windowMs: 60_000, graceMs: 0 } });
+    catching.start();
+    try {
+      const hit = await waitFor("the caught-up notice", () => at("/catch-up", request.id)[0]);
+      expect(hit.body.event).toBe("approval.requested");
+      await sleep(300);
+      expect(at("/catch-up", request.id)).toHaveLength(1);
+    } finally {
+      await catching.close();
+    }
   });
 
   it("a reminder goes to the escalation channel only, once", async () => {
