@@ -192,6 +192,43 @@ describe("previewWrite on PostgreSQL: what is flagged is not run", () => {
     expect(await one("SELECT (SELECT count(*)::int FROM counters) AS counters, (SELECT balance FROM accounts WHERE id = 1) AS balance, (SELECT v FROM audited) AS v")).toEqual({ counters: 0, balance: 100, v: 1 });
   });
 
+  it("flags user functions the write calls without naming them, writes through a view onto a triggered table, and cascades to triggered tables", async () => {
+    await admin.query(`
+      CREATE FUNCTION bump() RETURNS int LANGUAGE sql VOLATILE AS $$ SELECT nextval('side_seq')::int $$;
+      CREATE FUNCTION fine(int) RETURNS bool LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM nextval('side_seq'); RETURN true; END $$;
+      CREATE TABLE defaulted (id int PRIMARY KEY, v int DEFAULT bump());
+      INSERT INTO defaulted VALUES (1, 0);
+      CREATE TABLE checked (id int PRIMARY KEY, v int CHECK (fine(v)));
+      ALTER TABLE checked DISABLE TRIGGER ALL;
+      INSERT INTO checked VALUES (1, 1);
+      CREATE TABLE secured (id int PRIMARY KEY, v int);
+      INSERT INTO secured VALUES (1, 1);
+      ALTER TABLE secured ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE secured FORCE ROW LEVEL SECURITY;
+      CREATE POLICY secured_rows ON secured USING (fine(v));
+      CREATE VIEW audited_view AS SELECT id, v FROM audited;
+      CREATE TABLE parent (id int PRIMARY KEY);
+      CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent ON DELETE CASCADE);
+      INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1);
+      CREATE TRIGGER child_deleted AFTER DELETE ON child FOR EACH ROW EXECUTE FUNCTION audit_row();
+    `);
+    const before = await sequence();
+    const flagged = async (sql: string, detail: RegExp) => {
+      const result = await preview(sql);
+      expect(result.status, sql).toBe("explained");
+      expect(result.flags.map((flag) => flag.detail).join(" | "), sql).toMatch(detail);
+    };
+    await flagged("INSERT INTO defaulted (id) VALUES (2)", /defaults, constraints or indexes call bump/);
+    await flagged("UPDATE checked SET v = 2", /call fine/);
+    await flagged("DELETE FROM secured", /row-level security policies call fine/);
+    await flagged("UPDATE audited_view SET v = 5", /view over relations .*audited\.audited_update/);
+    await flagged("DELETE FROM parent WHERE id = 1", /cascade to tables with triggers \(child\)/);
+    // A default is not run by a DELETE: that one is previewed.
+    expect(await preview("DELETE FROM defaulted")).toMatchObject({ status: "ran", rowsAffected: 1 });
+    expect(await sequence()).toEqual(before);
+    expect(await one("SELECT (SELECT count(*)::int FROM defaulted) AS d, (SELECT count(*)::int FROM child) AS c, (SELECT v FROM audited) AS v")).toEqual({ d: 1, c: 1, v: 1 });
+  });
+
   it("flags NOTIFY and pg_notify, and no notification arrives", async () => {
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();

@@ -5,7 +5,11 @@ import type { PreviewFlag } from "./types";
 // What a PostgreSQL preview must know of the tables a statement writes, in one catalog read: the columns (to split
 // the dry run's rows), the primary key (to pair each changed row with the row as it was), and whatever makes the
 // write reach outside its transaction — a default drawing from a sequence (serial, identity, nextval), triggers and
-// rewrite rules (code the analysis cannot see), a foreign table (another server's transaction rules).
+// rewrite rules (code the analysis cannot see), a foreign table (another server's transaction rules), user-defined
+// functions the write would call without naming them (in column defaults, CHECK constraints, index expressions,
+// row-level security policies), a view's base tables' triggers, and foreign keys whose ON DELETE/UPDATE action
+// reaches a table with triggers. Built-in functions are not in pg_depend (they are pinned), so only user and
+// extension functions are found that way: the built-in ones that matter (nextval) are checked by name.
 
 export interface WrittenTable {
   /** As the statement names it ("schema.table" or "table"). */
@@ -25,6 +29,14 @@ export interface WrittenTable {
   readonly drawsSequence: boolean;
   readonly triggers: readonly string[];
   readonly rules: boolean;
+  /** User-defined functions in the table's defaults, CHECK constraints and index expressions (INSERT/UPDATE run them). */
+  readonly writeFunctions: readonly string[];
+  /** User-defined functions in its row-level security policies (every write runs them). */
+  readonly policyFunctions: readonly string[];
+  /** A view: triggers and rules of the relations it reads (a write through it lands there), as "table.trigger". */
+  readonly baseTriggers: readonly string[];
+  /** Tables whose foreign keys cascade (or set null/default) from this one and that have triggers. */
+  readonly cascadesToTriggers: readonly string[];
 }
 
 // to_regclass answers NULL (not an error) for a table that does not exist: EXPLAIN then reports the real error.
@@ -46,7 +58,22 @@ SELECT w.ord, c.oid IS NOT NULL AS found, CASE WHEN w.split_oid IS NOT NULL THEN
           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE '%nextval(%')) AS draws_sequence,
   ARRAY(SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY t.tgname) AS triggers,
-  EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') AS rules
+  EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.ev_type <> '1') AS rules,
+  ARRAY(SELECT DISTINCT p.proname::text FROM pg_depend dep JOIN pg_proc p ON dep.refclassid = 'pg_proc'::regclass AND dep.refobjid = p.oid
+        WHERE (dep.classid = 'pg_attrdef'::regclass AND dep.objid IN (SELECT d.oid FROM pg_attrdef d WHERE d.adrelid = c.oid))
+           OR (dep.classid = 'pg_constraint'::regclass AND dep.objid IN (SELECT k.oid FROM pg_constraint k WHERE k.conrelid = c.oid))
+           OR (dep.classid = 'pg_class'::regclass AND dep.objid IN (SELECT i.indexrelid FROM pg_index i WHERE i.indrelid = c.oid))) AS write_functions,
+  ARRAY(SELECT DISTINCT p.proname::text FROM pg_depend dep JOIN pg_proc p ON dep.refclassid = 'pg_proc'::regclass AND dep.refobjid = p.oid
+        WHERE dep.classid = 'pg_policy'::regclass AND dep.objid IN (SELECT pol.oid FROM pg_policy pol WHERE pol.polrelid = c.oid)) AS policy_functions,
+  ARRAY(SELECT DISTINCT format('%s.%s', b.relname, coalesce(t.tgname, CASE WHEN b.relkind IN ('v', 'm', 'f') THEN '(' || b.relkind::text || ')' ELSE NULL END, '(rule)'))
+        FROM pg_rewrite rw JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass
+        JOIN pg_class b ON b.oid = d.refobjid AND b.oid <> c.oid
+        LEFT JOIN pg_trigger t ON t.tgrelid = b.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+        WHERE rw.ev_class = c.oid AND c.relkind = 'v'
+          AND (t.oid IS NOT NULL OR b.relkind IN ('v', 'm', 'f') OR EXISTS (SELECT 1 FROM pg_rewrite r2 WHERE r2.ev_class = b.oid AND r2.ev_type <> '1'))) AS base_triggers,
+  ARRAY(SELECT DISTINCT r.relname::text FROM pg_constraint fk JOIN pg_class r ON r.oid = fk.conrelid
+        WHERE fk.contype = 'f' AND fk.confrelid = c.oid AND (fk.confdeltype IN ('c', 'n', 'd') OR fk.confupdtype IN ('c', 'n', 'd'))
+          AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = fk.conrelid AND NOT t.tgisinternal AND t.tgenabled <> 'D')) AS cascades_to_triggers
 FROM w LEFT JOIN pg_class c ON c.oid = coalesce(w.split_oid, w.whole_oid)
 ORDER BY w.ord`;
 
@@ -62,6 +89,10 @@ interface Row {
   draws_sequence: boolean;
   triggers: string[];
   rules: boolean;
+  write_functions: string[];
+  policy_functions: string[];
+  base_triggers: string[];
+  cascades_to_triggers: string[];
 }
 
 /** Every table the statement writes (top level and data-modifying WITH clauses), by name as the statement names it. */
@@ -87,6 +118,10 @@ export async function readWrittenTables(client: pg.PoolClient, statement: Statem
       drawsSequence: row.draws_sequence,
       triggers: row.triggers,
       rules: row.rules,
+      writeFunctions: row.write_functions,
+      policyFunctions: row.policy_functions,
+      baseTriggers: row.base_triggers,
+      cascadesToTriggers: row.cascades_to_triggers,
     });
   });
   return tables;
@@ -106,6 +141,21 @@ export function catalogFlags(statement: StatementAnalysis, tables: ReadonlyMap<s
       flags.push({ code: "volatile_function", detail: `${table.name} has triggers (${table.triggers.join(", ")}) whose effects a preview cannot check` });
     }
     if (table.rules) flags.push({ code: "volatile_function", detail: `${table.name} has rewrite rules whose effects a preview cannot check` });
+    const kinds = new Set<string>((statement.writes ?? []).filter((write) => write.table === table.name).map((write) => write.kind));
+    if (kinds.size === 0) kinds.add(statement.kind);
+    const storesRows = kinds.has("insert") || kinds.has("update") || kinds.has("merge");
+    if (storesRows && table.writeFunctions.length > 0) {
+      flags.push({ code: "volatile_function", detail: `${table.name}'s defaults, constraints or indexes call ${table.writeFunctions.join(", ")}, whose effects a preview cannot check` });
+    }
+    if (table.policyFunctions.length > 0) {
+      flags.push({ code: "volatile_function", detail: `${table.name}'s row-level security policies call ${table.policyFunctions.join(", ")}, whose effects a preview cannot check` });
+    }
+    if (table.baseTriggers.length > 0) {
+      flags.push({ code: "volatile_function", detail: `${table.name} is a view over relations with triggers, rules or further views (${table.baseTriggers.join(", ")}) whose effects a preview cannot check` });
+    }
+    if ((kinds.has("delete") || kinds.has("update") || kinds.has("merge")) && table.cascadesToTriggers.length > 0) {
+      flags.push({ code: "volatile_function", detail: `${table.name}'s foreign keys cascade to tables with triggers (${table.cascadesToTriggers.join(", ")})` });
+    }
     if (table.relkind === "f") flags.push({ code: "non_transactional", detail: `${table.name} is a foreign table: another server's transaction rules apply` });
   }
   return flags;
