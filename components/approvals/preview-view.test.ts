@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { CELL_TEXT_MAX, cellText, durationText, estimateText, readPreview, rowsAffectedText, SAMPLE_ROWS_MAX, sampleTable } from "./preview-view";
-import type { WritePreview } from "./preview-types";
+import type { WritePreview } from "@/lib/approvals/preview";
 
 const ran: WritePreview = {
   status: "ran",

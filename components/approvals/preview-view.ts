@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { PREVIEW_FLAG_CODES, type PreviewFlag, type PreviewFlagCode, type PreviewStatus } from "./preview-types";
+import { readPreview as readStoredPreview, type PreviewFlag, type PreviewFlagCode, type PreviewStatus } from "@/lib/approvals/preview";
 
 // What the approval page shows of a request's dry run. `readPreview` reads the stored JSON (never trusted: a
 // malformed part is dropped, a malformed whole gives null) into display fields only: numbers, flags, and the
@@ -45,41 +44,10 @@ export interface PreviewView {
   readonly sample: SampleTable | null;
 }
 
-const count = z.number().finite().nonnegative().optional().catch(undefined);
-const name = z.string().max(500);
-const row = z.array(z.unknown()).max(1000).nullable();
-
-const previewShape = z.object({
-  status: z.enum(["ran", "explained", "failed", "off"]),
-  engine: z.enum(["postgres", "mysql"]).catch("postgres"),
-  flags: z
-    .array(z.unknown())
-    .catch([])
-    .transform((values) =>
-      values.flatMap((value): PreviewFlag[] => {
-        const flag = z.object({ code: z.enum(PREVIEW_FLAG_CODES).catch("unsupported"), detail: z.string().max(500).catch("") }).safeParse(value);
-        return flag.success ? [flag.data] : [];
-      }),
-    ),
-  rowsAffected: count,
-  estimatedRows: count,
-  estimatedCost: count,
-  durationMs: count,
-  sample: z
-    .object({ table: name, columns: z.array(name).max(1000), before: z.array(row).max(1000), after: z.array(row).max(1000), maskedColumns: z.array(name).max(1000).catch([]) })
-    .optional()
-    .catch(undefined),
-  error: z
-    .object({ message: z.string().max(2000), sqlState: z.string().max(5).optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
-});
-
 /** The stored preview JSON as display fields, or null when there is none or it cannot be read. */
 export function readPreview(json: unknown): PreviewView | null {
-  const parsed = previewShape.safeParse(json);
-  if (!parsed.success) return null;
-  const preview = parsed.data;
+  const preview = readStoredPreview(json);
+  if (!preview) return null;
   return {
     status: preview.status,
     engine: preview.engine,
@@ -87,7 +55,7 @@ export function readPreview(json: unknown): PreviewView | null {
     rowsAffected: preview.rowsAffected ?? null,
     estimatedRows: preview.estimatedRows ?? null,
     estimatedCost: preview.estimatedCost ?? null,
-    durationMs: preview.durationMs ?? null,
+    durationMs: preview.durationMs > 0 ? preview.durationMs : null,
     error: preview.error ? { message: preview.error.message, sqlState: preview.error.sqlState ?? null } : null,
     sample: preview.sample ? sampleTable(preview.sample) : null,
   };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readPreview } from "../approvals/preview";
 import type { Store } from "../store/client";
 import type { ApprovalStatus, ApprovalVerdict, Prisma } from "../store/generated/client";
 
@@ -47,15 +48,6 @@ export interface ApprovalSummary {
 
 // The stored preview is JSON written by gateway/approvals/preview (WritePreview); it is read leniently here
 // (lib may not import the gateway's types, and an older row may lack fields): what does not parse is not shown.
-const previewSchema = z.object({
-  status: z.enum(["ran", "explained", "failed", "off"]),
-  flags: z.array(z.object({ code: z.string(), detail: z.string().default("") })).default([]),
-  rowsAffected: z.number().optional(),
-  estimatedRows: z.number().optional(),
-  estimatedCost: z.number().optional(),
-  error: z.object({ message: z.string(), sqlState: z.string().optional() }).optional(),
-});
-
 const FLAG_LABELS: Record<string, string> = {
   ddl: "DDL",
   sequence: "sequence",
@@ -86,9 +78,8 @@ function estimate(preview: { estimatedRows?: number; estimatedCost?: number }): 
  * `kind` names the statement ("UPDATE"); see statementKindOf.
  */
 export function describePreview(preview: unknown, kind = "The statement"): string | null {
-  const parsed = previewSchema.safeParse(preview);
-  if (!parsed.success) return null;
-  const p = parsed.data;
+  const p = readPreview(preview);
+  if (!p) return null;
   const flags = p.flags.map(flagText).join("; ");
   switch (p.status) {
     case "off":

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { approvalDetail, deciderFacts, pendingApprovals } from "@/app/(console)/approvals/queries";
-import type { WritePreview } from "@/components/approvals/preview-types";
+import type { WritePreview } from "@/lib/approvals/preview";
 import { whyUserCannotDecide } from "@/components/approvals/why-cannot-decide";
 import { decideApproval } from "../../lib/approvals/decide";
 import type { Role } from "../../lib/store/generated/client";
