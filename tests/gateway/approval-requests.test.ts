@@ -63,6 +63,8 @@ describe("the agent's reason", () => {
     await wire.gateway.recorded();
     const wait = await fx.store.sessionEvent.findFirstOrThrow({ where: { type: "approval_wait", payload: { path: ["approvalId"], equals: id } }, select: { payload: true } });
     expect((wait.payload as { reason?: string }).reason).toBe("ticket OPS-41: hold the order while support checks it");
+    // The dry run is recorded with the wait, as the approvers saw it.
+    expect((wait.payload as { preview?: { status: string; rowsAffected: number } }).preview).toMatchObject({ status: "ran", rowsAffected: 1 });
   });
 
   test("from a leading comment, on MySQL too; detected values in it are redacted", async () => {
