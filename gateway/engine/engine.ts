@@ -59,33 +59,30 @@ export class Engine {
   async open(request: OpenRequest): Promise<EngineSession> {
     const { agent } = request;
     const connection = await this.#authorized(agent, request.connection);
-    let pinned: PgWireSession | undefined;
-    let mysql: MysqlWireSession | undefined;
-    if (request.pinned) {
+    const target = request.pinned ? this.#deps.targets.target(connection) : undefined;
+    if (request.pinned && target) {
       if (connection.engine !== request.pinned.engine) {
         throw new EngineError("unsupported_door", `connection "${connection.name}" is a ${connection.engine} database; use Airlock's ${connection.engine === "mysql" ? "MySQL" : "PostgreSQL"} door or HTTP API`);
       }
-      const target = this.#deps.targets.target(connection);
-      const wanted = request.pinned;
-      if (wanted.engine === "postgres" ? !target.openSession : !target.openMysqlSession) {
-        throw new EngineError("unsupported_door", `this connection cannot be reached over the ${wanted.engine === "mysql" ? "MySQL" : "PostgreSQL"} protocol`);
-      }
-      try {
-        if (wanted.engine === "postgres") pinned = await target.openSession!({ parameters: wanted.parameters, statementTimeoutMs: connection.statementTimeoutMs });
-        else mysql = await target.openMysqlSession!(connection.statementTimeoutMs);
-      } catch (error) {
-        this.#deps.log.warn("engine.target_unavailable", { connection: connection.name, door: request.door, code: (error as { code?: string }).code ?? "error" });
-        throw new EngineError("target_unavailable", "The target database cannot be reached right now");
+      if (request.pinned.engine === "postgres" ? !target.openSession : !target.openMysqlSession) {
+        throw new EngineError("unsupported_door", `this connection cannot be reached over the ${request.pinned.engine === "mysql" ? "MySQL" : "PostgreSQL"} protocol`);
       }
     }
-    let sessionId: string;
     const clientKey = request.client.key?.(connection.id);
-    try {
-      sessionId = clientKey === undefined ? await this.#openRecording(request, connection) : await this.#sharedRecording(clientKey, request, connection);
-    } catch (error) {
-      pinned?.close();
-      mysql?.close();
-      throw error;
+    const sessionId = clientKey === undefined ? await this.#openRecording(request, connection) : await this.#sharedRecording(clientKey, request, connection);
+    let pinned: PgWireSession | undefined;
+    let mysql: MysqlWireSession | undefined;
+    if (request.pinned && target) {
+      // The pinned session carries the agent's identity from its start (the recording session names it).
+      const identity = { agent: agent.agentName, groups: agent.groups, session: sessionId };
+      try {
+        if (request.pinned.engine === "postgres") pinned = await target.openSession!({ parameters: request.pinned.parameters, statementTimeoutMs: connection.statementTimeoutMs, identity });
+        else mysql = await target.openMysqlSession!(connection.statementTimeoutMs, identity);
+      } catch (error) {
+        this.#deps.log.warn("engine.target_unavailable", { connection: connection.name, door: request.door, code: (error as { code?: string }).code ?? "error" });
+        if (clientKey === undefined) await this.#closeRecording(sessionId, "target_unavailable");
+        throw new EngineError("target_unavailable", "The target database cannot be reached right now");
+      }
     }
     return new EngineSession(this.#core, { agent, connection, door: request.door, sessionId, shared: clientKey !== undefined, origins: this.#originMasks(agent, connection), pinned, mysql });
   }

@@ -22,7 +22,7 @@ import { runStatements } from "./run-statements";
 import { resolveColumnMasks, type ColumnOrigins } from "./column-masks";
 import { decisionSummary, resultSummary, statementSummary } from "./summaries";
 import type { ApprovalTicket, EngineAgent, Outcome, Prepared, SessionExecutor, StatementRequest } from "./types";
-import type { SyntaxCheck } from "../targets";
+import { identityTampering, type SyntaxCheck } from "../targets";
 
 // The one enforcement pipeline: analyse → decide → record → (await approval) → execute → mask → record. Reached
 // only through an EngineSession (engine.open), which has already authorised the agent for the connection and
@@ -97,7 +97,7 @@ export class StatementPipeline {
         if (live) return this.resume(agent, live, request.waitMs, request.signal, request.executor, request.authorize, request.onApproved);
       }
       const binding = approvalBinding({ sql, params, connectionId: connection.id, agentId: agent.agentId });
-      const preview = await this.dryRun(agent, connection, analysis, params);
+      const preview = await this.dryRun(agent, sessionId, connection, analysis, params);
       const created = await this.approvalsAvailable(sessionId, () => createApprovalRequest(this.deps.store, {
         agentId: agent.agentId,
         connectionId: connection.id,
@@ -285,7 +285,7 @@ export class StatementPipeline {
    * The write's dry run for the people who decide it (approvals/preview): on the target, always rolled back, its
    * sample masked for this agent. Never fails the statement: a preview that cannot be made says why.
    */
-  private async dryRun(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[]): Promise<WritePreview | undefined> {
+  private async dryRun(agent: EngineAgent, sessionId: string, connection: Connection, analysis: Analysis, params: readonly unknown[]): Promise<WritePreview | undefined> {
     const engine = connection.engine;
     if (!connection.previewWrites) return { status: "off", engine, flags: [], durationMs: 0 };
     const target = this.deps.targets.target(connection);
@@ -302,6 +302,7 @@ export class StatementPipeline {
         statementTimeoutMs: Math.min(connection.statementTimeoutMs, PREVIEW_TIMEOUT_MS),
         lockTimeoutMs: PREVIEW_LOCK_TIMEOUT_MS,
         mask: previewMasker(this.deps.policies.current(), agent, connection, this.deps.masking, this.now()),
+        identity: { agent: agent.agentName, groups: agent.groups, session: sessionId },
       });
       // Tenths of a millisecond are plenty for a person (and a long float's digits can look like a card number).
       return { ...preview, durationMs: Math.round(preview.durationMs * 10) / 10 };
@@ -338,7 +339,7 @@ export class StatementPipeline {
       const hideErrorText = await this.hidesErrors(connection, analysis, decision);
       const results = executor
         ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, hideErrorText, connection, signal })
-        : await this.run(agent, connection, analysis, params, decision, hideErrorText, signal);
+        : await this.run(agent, sessionId, connection, analysis, params, decision, hideErrorText, signal);
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
       // The statement and its decision were durable before the target saw it; the result summary rides with the
@@ -356,9 +357,10 @@ export class StatementPipeline {
   }
 
   /** Through the connection's pooled target, masked by the resolver (plan, origins when the target has them, detectors). */
-  private run(agent: EngineAgent, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, hideErrorText: boolean, signal?: AbortSignal) {
+  private run(agent: EngineAgent, sessionId: string, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, hideErrorText: boolean, signal?: AbortSignal) {
     const origins = this.deps.origins(agent, connection);
     return runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
+      identity: { agent: agent.agentName, groups: agent.groups, session: sessionId },
       columnMasks: (plan, columns, index) => resolveColumnMasks(origins, plan, columns, analysis.statements[index]),
       rowLimit: rowLimitOf(connection, decision),
       timeoutMs: connection.statementTimeoutMs,
@@ -379,6 +381,9 @@ export class StatementPipeline {
   }
 
   private async decide(analysis: Analysis, agent: EngineAgent, connection: Connection): Promise<Decision> {
+    // The agent's identity on the target (airlock.agent, @airlock_*) is Airlock's to set, whatever the policies say.
+    const tampering = identityTampering(analysis);
+    if (tampering) return tampering;
     const context = evaluationContext(agent, connection, this.now());
     const compiled = this.deps.policies.current();
     const decision = evaluate(compiled, analysis, context);

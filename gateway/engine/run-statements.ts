@@ -3,7 +3,7 @@ import type { ResolvedMasks } from "../../lib/masking";
 import type { ResultColumnOrigin } from "./column-masks";
 import type { MaskingPlan } from "../../lib/policy";
 import type { Analysis } from "../../lib/sql/types";
-import type { Target, TargetResult } from "../targets";
+import type { Target, TargetIdentity, TargetResult } from "../targets";
 import { TargetError } from "../targets";
 import { EngineError } from "./errors";
 import { HIDDEN_ERROR_TEXT, mayQuoteStoredValue } from "./error-text";
@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly columnMasks: (plan: MaskingPlan | undefined, columns: readonly ResultColumnOrigin[], statementIndex: number) => ResolvedMasks | Promise<ResolvedMasks>;
   /** The connection is the client's own session (a wire door): its transaction control runs there, as sent. */
   readonly sessionTransactions?: boolean;
+  /** The agent the statements run for, visible to the database on the pooled connection (targets/identity.ts). */
+  readonly identity?: TargetIdentity;
 }
 
 type TargetColumn = TargetResult["columns"][number];

@@ -4,4 +4,6 @@ export { TargetError, isTargetError, type TargetErrorCode, type TargetErrorDetai
 export { CATALOG_TTL_MS, buildCatalog } from "./catalog";
 export { PostgresTarget } from "./postgres/target";
 export { MysqlTarget } from "./mysql/target";
+export { identityValues, PG_IDENTITY_SETTINGS, MYSQL_IDENTITY_VARIABLES, type TargetIdentity, type IdentityValues } from "./identity";
+export { identityTampering, IDENTITY_RULE } from "./identity-guard";
 export type * from "./types";

@@ -3,6 +3,7 @@ import type { RelationOrigin } from "./postgres/schema";
 import type { PgWireSession, WireSessionOptions } from "./postgres/wire-session";
 import type { MysqlWireSession, WireFields } from "./mysql/wire-session";
 import type { PreviewRequest, WritePreview } from "../approvals/preview/types";
+import type { TargetIdentity } from "./identity";
 
 // The target side of the gateway: the databases agents reach through Airlock. A Target runs one statement at a
 // time on a pooled connection with credentials the agent never sees, and answers in one engine-neutral shape.
@@ -37,6 +38,12 @@ export interface ExecuteOptions {
   readonly readOnly: boolean;
   /** Aborting cancels the running statement on the server; the call rejects with code "cancelled". */
   readonly signal?: AbortSignal;
+  /**
+   * The agent the statement runs for, visible to the database (identity.ts): PostgreSQL settings airlock.agent,
+   * airlock.agent_groups, airlock.session and application_name, transaction-local; MySQL user variables
+   * @airlock_agent, @airlock_agent_groups, @airlock_session (NULL when absent, never a previous borrower's).
+   */
+  readonly identity?: TargetIdentity;
 }
 
 export interface ResultColumn {
@@ -129,7 +136,7 @@ export interface Target {
   /** Capability (PostgreSQL): a connection of its own for one wire client, outside the pool; the caller closes it. */
   readonly openSession?: (options: WireSessionOptions) => Promise<PgWireSession>;
   /** Capability (MySQL): a connection of its own for one MySQL-door client, outside the pool; the caller closes it. */
-  readonly openMysqlSession?: (statementTimeoutMs: number) => Promise<MysqlWireSession>;
+  readonly openMysqlSession?: (statementTimeoutMs: number, identity?: TargetIdentity) => Promise<MysqlWireSession>;
   /**
    * Capability: the dry run of one write that waits for approval, on a pooled connection, always rolled back (or
    * only EXPLAINed when a rollback could not undo it). Database errors and time limits come back as a "failed"
@@ -150,7 +157,7 @@ export interface RelationOrigins {
   relationOrigins(oids: readonly number[]): Promise<ReadonlyMap<number, RelationOrigin>>;
 }
 
-export type { RelationOrigin, PgWireSession, WireSessionOptions, MysqlWireSession, WireFields };
+export type { RelationOrigin, PgWireSession, WireSessionOptions, MysqlWireSession, WireFields, TargetIdentity };
 
 /** What a Target implementation is built from: the record's fields plus the opened secret. */
 export interface TargetSettings {

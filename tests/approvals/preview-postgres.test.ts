@@ -101,6 +101,15 @@ describe("previewWrite on PostgreSQL: dry runs", () => {
     expect(await accountsChecksum()).toEqual(before);
   });
 
+  it("runs as the asking agent: its identity settings are set for the dry run", async () => {
+    const result = await preview("UPDATE accounts SET name = current_setting('airlock.agent', true) || ' in ' || current_setting('airlock.agent_groups', true) WHERE id = 9", [], {
+      identity: { agent: "claude-ops", groups: ["ops", "dba"], session: "00000000-0000-4000-8000-000000000009" },
+    });
+    expect(result).toMatchObject({ status: "ran", rowsAffected: 1 });
+    expect(result.sample!.after[0]![1]).toBe("claude-ops in ops,dba");
+    expect(await one("SELECT name FROM accounts WHERE id = 9")).toEqual({ name: "name 9" });
+  });
+
   it("samples a DELETE as before rows only, and an INSERT as after rows only", async () => {
     const deleted = await preview("DELETE FROM accounts WHERE id > 45", [], { sampleRows: 3 });
     expect(deleted).toMatchObject({ status: "ran", rowsAffected: 5 });

@@ -34,8 +34,8 @@ const HARMLESS = new Set([
   "dayofweek", "dayofmonth", "hour", "minute", "second", "last_day", "timezone", "date", "time",
   // casts and formatting
   "cast", "convert", "to_char", "to_date", "to_timestamp", "to_number", "to_json", "to_jsonb",
-  // identifiers
-  "gen_random_uuid", "uuid",
+  // identifiers, and reading a setting (row-level security and audit columns use airlock.agent)
+  "gen_random_uuid", "uuid", "current_setting", "current_user", "session_user",
   // json and arrays
   "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array", "json_object",
   "json_array", "jsonb_set", "jsonb_insert", "json_extract", "json_unquote", "json_set", "json_value",

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { StatementAnalysis } from "../../../lib/sql/types";
+import { identityValues, PG_TRANSACTION_IDENTITY_SQL, pgTransactionIdentityParams } from "../../targets/identity";
 import { pgError } from "../../targets/postgres/errors";
 import { wholeLimit, wholeMs } from "../../targets/watch";
 import { irreversibleEffects, isPreviewableWrite, unknownFunctions } from "./effects";
@@ -49,6 +50,8 @@ export async function previewPostgres(client: pg.PoolClient, request: PreviewReq
   let run: DryRun | undefined;
   try {
     await client.query(`BEGIN; SET LOCAL statement_timeout = ${wholeMs(request.statementTimeoutMs)}; SET LOCAL lock_timeout = ${wholeMs(request.lockTimeoutMs)}`);
+    // The agent's identity, transaction-local like the statement's own run, so row-level security previews what it would do.
+    if (request.identity) await client.query(PG_TRANSACTION_IDENTITY_SQL, pgTransactionIdentityParams(wholeMs(request.statementTimeoutMs), identityValues(request.identity)));
     const tables = isPreviewableWrite(statement) ? await readWrittenTables(client, statement) : new Map<string, WrittenTable>();
     flags.push(...catalogFlags(statement, tables));
     // Planning calls IMMUTABLE (and, for partition pruning, STABLE) functions with constant arguments: a user

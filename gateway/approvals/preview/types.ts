@@ -1,4 +1,5 @@
 import type { StatementAnalysis } from "../../../lib/sql/types";
+import type { TargetIdentity } from "../../targets/identity";
 
 export type { PreviewFlag, PreviewFlagCode, PreviewSample, PreviewStatus, WritePreview } from "../../../lib/approvals/preview";
 
@@ -24,4 +25,6 @@ export interface PreviewRequest {
   /** lock_timeout / innodb_lock_wait_timeout of the dry run: a preview never queues behind real work for long. */
   readonly lockTimeoutMs: number;
   readonly mask: PreviewMasker;
+  /** Who asked: the dry run sees what the statement would (row-level security by airlock.agent, @airlock_agent). */
+  readonly identity?: TargetIdentity;
 }

@@ -65,3 +65,17 @@ export function runQuiet(connection: PoolConnection, sql: string): Promise<void>
 export function readRows<T>(connection: PoolConnection, sql: string): Promise<T[]> {
   return new Promise((resolve, reject) => connection.query(sql, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
 }
+
+/**
+ * A statement with bound values (a server-side prepared statement, kept in mysql2's per-connection cache unless
+ * `unprepare`: then closed at once, for a session whose prepared statements a reset may drop).
+ */
+export function runBound(connection: PoolConnection, sql: string, values: readonly (string | null)[], unprepare = false): Promise<void> {
+  return new Promise((resolve, reject) =>
+    connection.execute(sql, [...values], (error) => {
+      if (unprepare) connection.unprepare(sql);
+      if (error) reject(error);
+      else resolve();
+    }),
+  );
+}

@@ -6,6 +6,7 @@ import type { PreviewRequest, WritePreview } from "../../approvals/preview/types
 import type { Logger } from "../../../lib/log";
 import { baseTableNames, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
+import { identityKey, identityValues, MYSQL_IDENTITY_SQL, mysqlIdentityParams, type TargetIdentity } from "../identity";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, mysqlLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, SyntaxCheck, Target, TargetResult, TargetSettings } from "../types";
@@ -13,7 +14,7 @@ import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
 import { createMysqlPool, isNoTlsError, killQuery } from "./pool";
 import { readSchema, readViews } from "./schema";
-import { runQuiet, streamStatement } from "./stream";
+import { runBound, runQuiet, streamStatement } from "./stream";
 import { mysqlTypeName } from "./type-names";
 import { MysqlWireSession } from "./wire-session";
 
@@ -22,6 +23,9 @@ import { MysqlWireSession } from "./wire-session";
 //   START TRANSACTION [READ ONLY]                      (read-only connections, and texts of several statements)
 //   <statement>, streamed: at most rowLimit + 1 rows are read; past that the connection is destroyed
 //   COMMIT                                             (when a transaction was started)
+// Before all of it, on a connection that does not hold this agent's identity yet (a fresh one holds none):
+//   SET @airlock_agent = ?, @airlock_agent_groups = ?, @airlock_session = ?   (bound; NULLs without an agent)
+// so every statement sees the identity of the call it belongs to, never a previous borrower's (identity.ts).
 // DDL commits implicitly in MySQL and MariaDB: a text mixing DDL with other statements is not atomic there.
 // The session read-only flag matters: under START TRANSACTION READ ONLY alone, DDL commits implicitly and then
 // runs. MariaDB's max_statement_time covers every statement; MySQL's max_execution_time only SELECTs — the
@@ -42,6 +46,8 @@ export class MysqlTarget implements Target {
   readonly #inFlight = new InFlight();
   /** The SET SESSION text last applied on each pooled connection. */
   readonly #sessionSettings = new WeakMap<PoolConnection, string>();
+  /** The identity each pooled connection's @airlock_* variables hold (identityKey; absent: a fresh connection, none). */
+  readonly #identities = new WeakMap<PoolConnection, string>();
   readonly #schema = new SchemaCache(() => this.#withConnection(SCHEMA_TIMEOUT_MS, (connection) => readSchema(connection, this.#settings.database)));
 
   constructor(settings: TargetSettings, log?: Logger) {
@@ -108,6 +114,7 @@ export class MysqlTarget implements Target {
           void killQuery(this.#settings, this.#tlsFellBack, held.threadId ?? 0);
         });
         await this.#applySession(held, wholeMs(request.statementTimeoutMs), this.#settings.readOnly, watch);
+        await this.#applyIdentity(held, request.identity, watch); // the asking agent's, never a previous borrower's
         return await watch.race(previewMysql(held, request));
       } catch (error) {
         discard = true;
@@ -123,8 +130,8 @@ export class MysqlTarget implements Target {
     });
   }
 
-  openMysqlSession(statementTimeoutMs: number): Promise<MysqlWireSession> {
-    return MysqlWireSession.open(this.#settings, statementTimeoutMs);
+  openMysqlSession(statementTimeoutMs: number, identity?: TargetIdentity): Promise<MysqlWireSession> {
+    return MysqlWireSession.open(this.#settings, statementTimeoutMs, identity);
   }
 
   close(): Promise<void> {
@@ -155,6 +162,7 @@ export class MysqlTarget implements Target {
         void killQuery(this.#settings, this.#tlsFellBack, held.threadId ?? 0);
       });
       await this.#applySession(held, timeoutMs, readOnly, watch);
+      await this.#applyIdentity(held, options.identity, watch);
       if (transaction) {
         await watch.race(runQuiet(held, readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION"));
         inTransaction = true;
@@ -220,6 +228,19 @@ export class MysqlTarget implements Target {
     this.#sessionSettings.delete(connection);
     await watch.race(runQuiet(connection, setting));
     this.#sessionSettings.set(connection, setting);
+  }
+
+  /**
+   * The agent's identity in the connection's user variables, skipped when it already holds exactly that one. While
+   * the SET is on its way the connection counts as holding an unknown identity, so a failed SET is repeated next time.
+   */
+  async #applyIdentity(connection: PoolConnection, identity: TargetIdentity | undefined, watch: StatementWatch): Promise<void> {
+    const values = identity === undefined ? undefined : identityValues(identity);
+    const key = identityKey(values);
+    if ((this.#identities.get(connection) ?? "") === key) return;
+    this.#identities.set(connection, "\u0000unknown");
+    await watch.race(runBound(connection, MYSQL_IDENTITY_SQL, mysqlIdentityParams(values)));
+    this.#identities.set(connection, key);
   }
 
   async #connect(watch: StatementWatch): Promise<PoolConnection> {

@@ -1,20 +1,23 @@
 import mysql from "mysql2";
 import type { Connection, FieldPacket, PoolConnection, ResultSetHeader } from "mysql2";
 import { TargetError } from "../errors";
+import { identityValues, MYSQL_IDENTITY_SQL, mysqlIdentityParams, type TargetIdentity } from "../identity";
 import { elapsedMs } from "../in-flight";
 import { commandOf } from "../statement-head";
 import type { ExecuteOptions, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
 import { connectionOptions, isNoTlsError, killQuery } from "./pool";
-import { runQuiet, streamStatement } from "./stream";
+import { runBound, runQuiet, streamStatement } from "./stream";
 import { mysqlTypeName } from "./type-names";
 
 // A target connection of one MySQL-door client's own: its session (transactions, USE, variables, prepared
 // statements) lives as long as the client's. Values come back as the server sent them — text, or bytes for binary
 // columns — so the door relays them unchanged but for masking; the field metadata of the last statement is kept
 // for the door's column definitions. A read-only connection's session is read-only, and the connection's timeout
-// is the session's statement timeout (MariaDB: max_statement_time; MySQL: max_execution_time).
+// is the session's statement timeout (MariaDB: max_statement_time; MySQL: max_execution_time). The agent's identity
+// is in @airlock_agent, @airlock_agent_groups and @airlock_session from the start, and again after a reset (the
+// engine refuses statements that would assign them).
 
 /** Column types whose values are bytes (blobs are text in a text charset too; the door sends the bytes as they are). */
 const BYTES = new Set(["BLOB", "TINY_BLOB", "MEDIUM_BLOB", "LONG_BLOB", "GEOMETRY", "BIT"]);
@@ -37,16 +40,18 @@ export interface WireFields {
 export class MysqlWireSession {
   readonly #connection: Connection;
   readonly #settings: TargetSettings;
+  readonly #identity: TargetIdentity | undefined;
   /** The fields (or OK header) of each statement of the last execute/executeAll, in order. */
   last: WireFields[] = [];
   #closed = false;
 
-  private constructor(connection: Connection, settings: TargetSettings) {
+  private constructor(connection: Connection, settings: TargetSettings, identity: TargetIdentity | undefined) {
     this.#connection = connection;
     this.#settings = settings;
+    this.#identity = identity;
   }
 
-  static async open(settings: TargetSettings, statementTimeoutMs: number): Promise<MysqlWireSession> {
+  static async open(settings: TargetSettings, statementTimeoutMs: number, identity?: TargetIdentity): Promise<MysqlWireSession> {
     let connection: Connection;
     try {
       connection = await connect(settings, false);
@@ -57,7 +62,7 @@ export class MysqlWireSession {
         throw mysqlError(retry);
       });
     }
-    const session = new MysqlWireSession(connection, settings);
+    const session = new MysqlWireSession(connection, settings, identity);
     const mariadb = (connection as unknown as { _isMariaDB?: boolean })._isMariaDB === true;
     const seconds = (wholeMs(statementTimeoutMs) / 1000).toFixed(3);
     const flag = settings.readOnly ? 1 : 0;
@@ -65,7 +70,17 @@ export class MysqlWireSession {
       connection.destroy();
       throw mysqlError(error);
     });
+    await session.#applyIdentity().catch((error: unknown) => {
+      connection.destroy();
+      throw mysqlError(error);
+    });
     return session;
+  }
+
+  /** The agent's identity in the session's user variables (bound; the prepared statement closed at once). */
+  #applyIdentity(): Promise<void> {
+    if (this.#identity === undefined) return Promise.resolve();
+    return runBound(this.#connection as unknown as PoolConnection, MYSQL_IDENTITY_SQL, mysqlIdentityParams(identityValues(this.#identity)), true);
   }
 
   get threadId(): number {
@@ -112,7 +127,10 @@ export class MysqlWireSession {
     return new Promise((resolve, reject) => this.#connection.ping((error) => (error ? reject(mysqlError(error)) : resolve())));
   }
 
-  /** COM_RESET_CONNECTION: the session's state is cleared (the read-only flag and timeout are set again). */
+  /**
+   * COM_RESET_CONNECTION: the session's state is cleared (the read-only flag, timeout and identity are set again;
+   * a session whose identity cannot be set again is closed).
+   */
   async reset(statementTimeoutMs: number): Promise<void> {
     await new Promise<void>((resolve, reject) =>
       (this.#connection as unknown as { reset(cb: (error: unknown) => void): void }).reset((error) => (error ? reject(mysqlError(error)) : resolve())),
@@ -121,6 +139,10 @@ export class MysqlWireSession {
     });
     const flag = this.#settings.readOnly ? 1 : 0;
     await runQuiet(this.#connection as unknown as PoolConnection, `SET SESSION tx_read_only = ${flag}, SESSION max_statement_time = ${(wholeMs(statementTimeoutMs) / 1000).toFixed(3)}`).catch(() => undefined);
+    await this.#applyIdentity().catch((error: unknown) => {
+      this.close();
+      throw mysqlError(error);
+    });
   }
 
   /** KILL QUERY on this session's thread, from a connection of its own. */

@@ -1,11 +1,15 @@
 import pg from "pg";
 import type { Connection, FieldDef, Submittable } from "pg";
 import { TargetError } from "../errors";
+import { PG_TRANSACTION_IDENTITY_SQL, pgTransactionIdentityParams, type IdentityValues } from "../identity";
 
 // One agent statement in one round trip: everything below is written at once (extended protocol, one Sync)
 //
 //   BEGIN [READ ONLY]                       Parse / Bind / Execute
 //   SET LOCAL statement_timeout = <ms>      Parse / Bind / Execute
+//     — or, with the agent's identity, in its place (identity.ts; its one row is not kept; named, and parsed only
+//       the first time on a connection):
+//   SELECT set_config('statement_timeout', $1, true), set_config('airlock.agent', $2, true), …   [Parse] / Bind / Execute
 //   <statement>                             Parse / Bind ($1… values) / Describe portal / Execute (max rows)
 //   COMMIT                                  Parse / Bind / Execute
 //   Sync
@@ -30,7 +34,17 @@ export interface StatementOptions {
    */
   readonly begins?: boolean;
   readonly commits?: boolean;
+  /** The agent's identity, set transaction-locally with the timeout (only where the transaction begins). */
+  readonly identity?: IdentityValues;
+  /**
+   * The connection already holds the identity statement, prepared by an earlier call (`preludeAnswered`): it is
+   * only bound and executed, not parsed and planned again.
+   */
+  readonly identityPrepared?: boolean;
 }
+
+/** The identity statement's name on a pooled connection (prepared there once, kept while the connection lives). */
+export const IDENTITY_STATEMENT = "airlock_identity";
 
 export interface StatementOutcome {
   readonly rows: unknown[][];
@@ -55,8 +69,8 @@ interface RowParser {
 /** pg's Connection as it really is (8.x): @types/pg's message configs are stricter than the serializer. */
 interface Wire {
   readonly stream: { cork?: () => void; uncork?: () => void };
-  parse(query: { text: string }): void;
-  bind(config: { values?: readonly unknown[] }): void;
+  parse(query: { text: string; name?: string }): void;
+  bind(config: { statement?: string; values?: readonly unknown[] }): void;
   describe(message: { type: "P"; name: string }): void;
   execute(config: { rows?: number }): void;
   sync(): void;
@@ -73,7 +87,7 @@ export class PipelinedStatement implements Submittable {
   readonly _result: RowParser;
   readonly #text: string;
   readonly #values: unknown[];
-  readonly #prelude: readonly string[];
+  readonly #prelude: readonly Prelude[];
   readonly #maxRows: number;
   readonly #commits: boolean;
   readonly #rows: unknown[][] = [];
@@ -89,7 +103,7 @@ export class PipelinedStatement implements Submittable {
     this.#text = text;
     // mapped here, like pg-cursor: a value that cannot be sent throws before anything is written
     this.#values = values.map((value) => prepareValue(value));
-    this.#prelude = options.begins === false ? [] : [options.readOnly ? "BEGIN READ ONLY" : "BEGIN", `SET LOCAL statement_timeout = ${options.timeoutMs}`];
+    this.#prelude = options.begins === false ? [] : [{ text: options.readOnly ? "BEGIN READ ONLY" : "BEGIN" }, settings(options)];
     this.#commits = options.commits !== false;
     this.#maxRows = Math.min(Math.max(1, Math.floor(options.maxRows)), MAX_ROWS);
     this._result = new pg.Result("array", undefined as never) as unknown as RowParser;
@@ -104,16 +118,21 @@ export class PipelinedStatement implements Submittable {
     const wire = connection as unknown as Wire;
     wire.stream.cork?.();
     try {
-      for (const text of this.#prelude) simple(wire, text);
+      for (const statement of this.#prelude) simple(wire, statement);
       wire.parse({ text: this.#text });
       wire.bind({ values: this.#values });
       wire.describe({ type: "P", name: "" });
       wire.execute({ rows: this.#maxRows });
-      if (this.#commits) simple(wire, "COMMIT");
+      if (this.#commits) simple(wire, { text: "COMMIT" });
       wire.sync();
     } finally {
       wire.stream.uncork?.();
     }
+  }
+
+  /** Every statement in front of the agent's was answered (so the identity statement, if any, is prepared). */
+  get preludeAnswered(): boolean {
+    return this.#answered >= this.#prelude.length;
   }
 
   handleRowDescription(message: { fields: unknown[] }): void {
@@ -121,7 +140,8 @@ export class PipelinedStatement implements Submittable {
   }
 
   handleDataRow(message: { fields: unknown[] }): void {
-    if (this.#parseFailure !== undefined) return;
+    // the identity's set_config row belongs to the prelude
+    if (this.#parseFailure !== undefined || this.#answered !== this.#prelude.length) return;
     try {
       this.#rows.push(this._result.parseRow(message.fields));
     } catch (error) {
@@ -183,9 +203,25 @@ export class PipelinedStatement implements Submittable {
   }
 }
 
-/** A parameterless statement on the unnamed statement and portal (its answer: ParseComplete, BindComplete, CommandComplete). */
-function simple(wire: Wire, text: string): void {
-  wire.parse({ text });
-  wire.bind({});
+/** A statement written ahead of the agent's (`values`: text parameters, bound; `name`: a named statement). */
+interface Prelude {
+  readonly text: string;
+  readonly values?: readonly string[];
+  readonly name?: string;
+  /** The named statement exists on the connection: Bind and Execute only. */
+  readonly prepared?: boolean;
+}
+
+function settings(options: StatementOptions): Prelude {
+  if (options.identity === undefined) return { text: `SET LOCAL statement_timeout = ${options.timeoutMs}` };
+  const values = pgTransactionIdentityParams(options.timeoutMs, options.identity);
+  return { text: PG_TRANSACTION_IDENTITY_SQL, values, name: IDENTITY_STATEMENT, prepared: options.identityPrepared === true };
+}
+
+/** A statement on the unnamed portal (its answer: [ParseComplete,] BindComplete, [DataRow,] CommandComplete). */
+function simple(wire: Wire, statement: Prelude): void {
+  const name = statement.name ?? "";
+  if (!statement.prepared) wire.parse({ text: statement.text, name });
+  wire.bind({ statement: name, ...(statement.values === undefined ? {} : { values: statement.values }) });
   wire.execute({});
 }

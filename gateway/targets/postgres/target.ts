@@ -7,6 +7,7 @@ import type { PreviewRequest, WritePreview } from "../../approvals/preview/types
 import type { Logger } from "../../../lib/log";
 import { baseTableNames, CATALOG_TTL_MS, SchemaCache } from "../catalog";
 import { TargetError } from "../errors";
+import { identityValues } from "../identity";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, SyntaxCheck, Target, TargetResult, TargetSettings } from "../types";
@@ -21,6 +22,8 @@ import { BUILTIN_TYPE_NAMES } from "./type-names";
 
 // A PostgreSQL target: a pg.Pool. Every statement runs in one round trip (statement.ts) as
 //   BEGIN [READ ONLY]; SET LOCAL statement_timeout = <ms>; <statement>; COMMIT
+// (with the agent's identity, the SET LOCAL is one SELECT set_config(…, true) of the timeout and the identity:
+// transaction-local, so nothing of it is left on the connection for its next borrower; identity.ts)
 // (several statements of one text: one transaction, BEGIN before the first and COMMIT after the last)
 // written at once in the extended protocol (one statement only), its portal executed with a row limit of
 // rowLimit + 1, so the row limit never reads the rest of a result, the timeout is the server's, and a read-only
@@ -45,6 +48,8 @@ export class PostgresTarget implements Target {
   readonly #typeNames = new Map<number, string>(BUILTIN_TYPE_NAMES);
   #origins = new Map<number, RelationOrigin>();
   #originsAt = Date.now();
+  /** Pooled clients that hold the prepared identity statement (statement.ts IDENTITY_STATEMENT). */
+  readonly #identityPrepared = new WeakSet<pg.PoolClient>();
   readonly #schema = new SchemaCache(() => this.#withClient(SCHEMA_TIMEOUT_MS, (client) => readSchema(client)));
 
   constructor(settings: TargetSettings, log?: Logger) {
@@ -166,12 +171,15 @@ export class PostgresTarget implements Target {
     const limit = wholeLimit(options.rowLimit);
     const timeoutMs = wholeMs(options.timeoutMs);
     const readOnly = options.readOnly || this.#settings.readOnly;
+    const identity = options.identity === undefined ? undefined : identityValues(options.identity);
     const watch = new StatementWatch(timeoutMs, options.signal);
     let client: pg.PoolClient | undefined;
     let discard = false;
     // A checked-out pg client has no 'error' listener (pg-pool's is for idle clients): a session the server ends
     // after the statement's own error (a FATAL with no query left to take it) would otherwise crash the process.
     const onLost = () => void (discard = true);
+    /** The text's first round trip, which carries BEGIN and the identity. */
+    let prelude: PipelinedStatement | undefined;
     try {
       watch.check();
       client = await this.#connect(watch);
@@ -186,8 +194,10 @@ export class PostgresTarget implements Target {
         const sql = statements[i]!;
         const last = i === statements.length - 1;
         const started = performance.now();
-        const piped = new PipelinedStatement(sql, i === 0 ? params : [], { readOnly, timeoutMs, maxRows: limit + 1, begins: i === 0, commits: last });
+        const piped = new PipelinedStatement(sql, i === 0 ? params : [], { readOnly, timeoutMs, maxRows: limit + 1, begins: i === 0, commits: last, ...(identity ? { identity, identityPrepared: this.#identityPrepared.has(held) } : {}) });
+        prelude = piped;
         const outcome = await watch.race(held.query(piped).done);
+        if (identity && i === 0) this.#identityPrepared.add(held);
         const rows = outcome.rows;
         const truncated = rows.length > limit;
         if (truncated) rows.length = limit;
@@ -211,6 +221,9 @@ export class PostgresTarget implements Target {
       return results;
     } catch (error) {
       const failure = pgError(error);
+      // failed in front of the statement: whether the identity statement got prepared there is not known
+      if (identity && prelude !== undefined && !prelude.preludeAnswered) discard = true;
+      else if (identity && prelude !== undefined && client !== undefined) this.#identityPrepared.add(client);
       if (client !== undefined && !discard) discard = !(await this.#rollback(client, failure, watch));
       throw failure;
     } finally {

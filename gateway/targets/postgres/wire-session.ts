@@ -6,6 +6,7 @@ import type { Frame } from "../../protocols/postgres/messages";
 import { passwordMessage, saslInitialResponse, saslResponse, sslRequest, startupMessage, TERMINATE } from "../../protocols/postgres/serializer";
 import { SCRAM_MECHANISM, ScramClient } from "../../protocols/postgres/scram";
 import { TargetError } from "../errors";
+import { identityValues, pgStartupIdentity, type TargetIdentity } from "../identity";
 import { pgSsl } from "../tls";
 import type { TargetSettings } from "../types";
 import { sendCancel } from "./cancel";
@@ -21,6 +22,12 @@ export interface WireSessionOptions {
   readonly parameters: ReadonlyMap<string, string>;
   /** Session statement_timeout (ms), the connection's limit. */
   readonly statementTimeoutMs: number;
+  /**
+   * The agent the session is for: airlock.agent, airlock.agent_groups, airlock.session and application_name
+   * ("airlock:<agent>", in the place of the client's) go in the startup packet, so they are the session's defaults:
+   * RESET, RESET ALL and DISCARD ALL bring them back. The engine refuses statements that would set them.
+   */
+  readonly identity?: TargetIdentity;
 }
 
 const MAX_SERVER_FRAME = 1024 * 1024 * 1024;
@@ -86,9 +93,12 @@ export class PgWireSession {
     const params: [string, string][] = [
       ["user", settings.username],
       ["database", settings.database],
-      ["application_name", APPLICATION_NAME],
+      ...(options.identity ? pgStartupIdentity(identityValues(options.identity)) : [["application_name", APPLICATION_NAME] as [string, string]]),
     ];
-    for (const [key, value] of options.parameters) if (PASSED_PARAMETERS.has(key.toLowerCase())) params.push([key, value]);
+    for (const [key, value] of options.parameters) {
+      const name = key.toLowerCase();
+      if (PASSED_PARAMETERS.has(name) && !(options.identity && name === "application_name")) params.push([key, value]);
+    }
     const gucs = [`-c statement_timeout=${Math.max(0, Math.floor(options.statementTimeoutMs))}`];
     if (settings.readOnly) gucs.push("-c default_transaction_read_only=on");
     params.push(["options", gucs.join(" ")]);
