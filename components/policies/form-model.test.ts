@@ -17,6 +17,12 @@ describe("policy form model", () => {
     expect(back).toEqual({ ok: true, policy });
   });
 
+  test("the settings' safe and untrusted columns survive form → document", () => {
+    const parsed = validatePolicy({ version: 1, id: "text", name: "Text", settings: { detectors: "all", safeColumns: ["orders.tracking_number"], untrustedColumns: ["reviews.body", "tickets.*"] }, rules: [] });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(validatePolicy(policyFromForm(policyToForm(parsed.policy)))).toEqual({ ok: true, policy: parsed.policy });
+  });
+
   test("an approval rule's reason, reminder and approver groups survive form → document", () => {
     const parsed = validatePolicy({
       version: 1,

@@ -81,6 +81,10 @@ export interface PolicyForm {
   defaultAction: "allow" | "require_approval" | "block";
   maxRows: string;
   detectors: "off" | "unknown" | "all";
+  /** `table.column` globs, comma-separated: columns the detectors leave alone. */
+  safeColumns: string;
+  /** `table.column` globs, comma-separated: free text anyone may have written, marked untrusted in agents' results. */
+  untrustedColumns: string;
   rules: RuleForm[];
 }
 
@@ -130,7 +134,7 @@ export function emptyRule(type: RuleType = "mask"): RuleForm {
 }
 
 export function emptyPolicy(): PolicyForm {
-  return { id: "", name: "", description: "", defaultAction: "require_approval", maxRows: "", detectors: "unknown", rules: [emptyRule()] };
+  return { id: "", name: "", description: "", defaultAction: "require_approval", maxRows: "", detectors: "unknown", safeColumns: "", untrustedColumns: "", rules: [emptyRule()] };
 }
 
 const list = (values: readonly string[] | undefined) => (values ?? []).join(", ");
@@ -195,6 +199,8 @@ export function policyToForm(policy: Policy): PolicyForm {
     defaultAction: policy.settings.defaultAction,
     maxRows: policy.settings.maxRows === undefined ? "" : String(policy.settings.maxRows),
     detectors: policy.settings.detectors,
+    safeColumns: list(policy.settings.safeColumns),
+    untrustedColumns: list(policy.settings.untrustedColumns),
     rules: policy.rules.map(ruleToForm),
   };
 }
@@ -277,7 +283,13 @@ export function policyFromForm(form: PolicyForm): Record<string, unknown> {
     id: form.id.trim(),
     name: form.name,
     ...(form.description.trim() === "" ? {} : { description: form.description }),
-    settings: defined({ defaultAction: form.defaultAction, maxRows: num(form.maxRows), detectors: form.detectors }),
+    settings: defined({
+      defaultAction: form.defaultAction,
+      maxRows: num(form.maxRows),
+      detectors: form.detectors,
+      safeColumns: splitList(form.safeColumns),
+      untrustedColumns: splitList(form.untrustedColumns),
+    }),
     rules: form.rules.map(ruleFromForm),
   };
 }

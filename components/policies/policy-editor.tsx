@@ -7,6 +7,7 @@ import { Card } from "@/components/ui/card";
 import { describedBy, Field, Select, TextArea, TextInput } from "@/components/ui/field";
 import { validatePolicy, type PolicyDocumentError } from "@/lib/policy/document";
 import { emptyRule, errorAt, friendly, policyFromForm, type PolicyForm, type RuleForm } from "./form-model";
+import { ListField } from "./controls";
 import { RuleFields } from "./rule-fields";
 import { checkSave, COMMENT_MAX, type SaveState } from "./schemas";
 import { Simulator, type SimulatorProps } from "./simulator";
@@ -117,6 +118,26 @@ export function PolicyEditor({ initial, policyId, version, save, simulation }: P
                 <option value="off">off</option>
               </Select>
             </Field>
+          </div>
+          <div className="mt-4 grid gap-4 sm:grid-cols-2">
+            <ListField
+              id="policy-safe-columns"
+              label="Columns the detectors leave alone (optional)"
+              help="table.column, comma-separated; globs such as *.sku work"
+              value={form.safeColumns}
+              error={err("settings.safeColumns")}
+              onChange={(safeColumns) => set({ safeColumns })}
+              placeholder="orders.tracking_number"
+            />
+            <ListField
+              id="policy-untrusted-columns"
+              label="Untrusted free-text columns (optional)"
+              help="Text anyone may have written (reviews, tickets): marked as untrusted data in agents' results"
+              value={form.untrustedColumns}
+              error={err("settings.untrustedColumns")}
+              onChange={(untrustedColumns) => set({ untrustedColumns })}
+              placeholder="reviews.body, tickets.*"
+            />
           </div>
         </Card>
 
