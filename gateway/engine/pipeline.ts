@@ -127,7 +127,7 @@ export class StatementPipeline {
       request.onPending?.(this.ticket(created.id, "pending", created.expiresAt, { approval: { message: decision.approval.message } }));
       return this.resume(agent, created.id, request.waitMs, request.signal, request.executor, request.authorize, request.onApproved);
     }
-    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor);
+    return this.execute(agent, sessionId, statementEvent.eventId, analysis, params, decision, connection, decided, request.signal, request.executor, request.readOnly);
   }
 
   /**
@@ -333,13 +333,14 @@ export class StatementPipeline {
     decided: Readonly<Record<string, unknown>>,
     signal?: AbortSignal,
     executor?: SessionExecutor,
+    readOnly = false,
   ): Promise<Outcome> {
     const started = performance.now();
     try {
       const hideErrorText = await this.hidesErrors(connection, analysis, decision);
       const results = executor
         ? await executor.run({ analysis, params, decision, plans: decision.maskingByStatement, hideErrorText, connection, signal })
-        : await this.run(agent, sessionId, connection, analysis, params, decision, hideErrorText, signal);
+        : await this.run(agent, sessionId, connection, analysis, params, decision, hideErrorText, signal, readOnly);
       const durationMs = performance.now() - started;
       this.deps.metrics.targetLatency(durationMs);
       // The statement and its decision were durable before the target saw it; the result summary rides with the
@@ -357,14 +358,14 @@ export class StatementPipeline {
   }
 
   /** Through the connection's pooled target, masked by the resolver (plan, origins when the target has them, detectors). */
-  private run(agent: EngineAgent, sessionId: string, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, hideErrorText: boolean, signal?: AbortSignal) {
+  private run(agent: EngineAgent, sessionId: string, connection: Connection, analysis: Analysis, params: readonly unknown[], decision: Exclude<Decision, { action: "block" }>, hideErrorText: boolean, signal?: AbortSignal, readOnly = false) {
     const origins = this.deps.origins(agent, connection);
     return runStatements(this.deps.targets.target(connection), analysis, params, decision.maskingByStatement, {
       identity: { agent: agent.agentName, groups: agent.groups, session: sessionId },
       columnMasks: (plan, columns, index) => resolveColumnMasks(origins, plan, columns, analysis.statements[index]),
       rowLimit: rowLimitOf(connection, decision),
       timeoutMs: connection.statementTimeoutMs,
-      readOnly: connection.readOnly,
+      readOnly: connection.readOnly || readOnly,
       signal,
       masking: this.deps.masking,
       hideErrorText,

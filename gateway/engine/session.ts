@@ -45,6 +45,8 @@ export interface SubmitOptions {
   readonly prepared?: Prepared;
   /** The agent's justification for this statement (HTTP/MCP `reason`); else the session's `SET airlock.reason`. */
   readonly reason?: string;
+  /** Run it in a read-only transaction whatever the connection says (a door's read-only tool). */
+  readonly readOnly?: boolean;
 }
 
 export interface SessionFields {

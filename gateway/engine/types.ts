@@ -40,6 +40,8 @@ export interface StatementRequest {
   readonly prepared?: Prepared;
   /** The agent's justification (HTTP/MCP `reason`, the session's `SET airlock.reason`); a leading reason comment otherwise. */
   readonly reason?: string;
+  /** Run it in a read-only transaction whatever the connection says (MCP's `query` and `explain` tools). */
+  readonly readOnly?: boolean;
 }
 
 /**

@@ -1,11 +1,25 @@
 import type { ServerResponse } from "node:http";
 import { refusalOf, refusalOfOutcome, type Refusal, type RefusalCode } from "../engine/refusal";
-import type { ApprovalTicket, Outcome } from "../engine/types";
-import { sendJson, sendProblem } from "../protocols/http/problem";
+import type { ApprovalTicket, Outcome, StatementResult } from "../engine/types";
+import { sendJson, sendProblem, sendText } from "../protocols/http/problem";
 import { resultsBody } from "../protocols/http/result-body";
+import { answerText, compactResults } from "../results/compact";
+import { csvOf } from "../results/csv";
+import type { ResultLabels } from "../results/untrusted";
 
 // The engine's answers in HTTP: 200 with the (masked) result, 202 with the approval to wait on, and every refusal
-// (engine/refusal.ts) as problem+json with the status below.
+// (engine/refusal.ts) as problem+json with the status below. A result comes as JSON (the default), CSV (the last
+// statement's rows, RFC 4180) or the compact table an agent's context affords (results/compact.ts); pending
+// approvals and refusals are JSON whatever the format.
+
+export const RESULT_FORMATS = ["json", "csv", "table"] as const;
+export type ResultFormat = (typeof RESULT_FORMATS)[number];
+
+export interface ResultView {
+  readonly format: ResultFormat;
+  /** Per result: columns policy calls untrusted, and paging facts for the table's next-page hint. */
+  readonly labels?: (results: readonly StatementResult[]) => ResultLabels;
+}
 
 const STATUS: Record<RefusalCode, number> = {
   blocked: 403,
@@ -34,10 +48,12 @@ const STATUS: Record<RefusalCode, number> = {
   shutting_down: 503,
 };
 
-export function sendOutcome(response: ServerResponse, outcome: Outcome): void {
+export function sendOutcome(response: ServerResponse, outcome: Outcome, view: ResultView = { format: "json" }): void {
   if (outcome.kind === "result") {
+    const labels = view.labels?.(outcome.results);
+    if (view.format !== "json") return sendResultText(response, outcome, view.format, labels);
     return sendJson(response, 200, {
-      ...resultsBody(outcome.results),
+      ...resultsBody(outcome.results, labels?.untrusted),
       hints: outcome.hints,
       ...(outcome.approval ? { approval: ticketBody(outcome.approval) } : {}),
       sessionId: outcome.sessionId,
@@ -84,6 +100,35 @@ export function sendRefusal(response: ServerResponse, refusal: Refusal, ids: { s
     hints: refusal.hints,
     ...ids,
   });
+}
+
+type ResultOutcome = Extract<Outcome, { kind: "result" }>;
+
+/** CSV or the compact table, with what JSON would say beside the rows in `x-airlock-*` headers. */
+function sendResultText(response: ServerResponse, outcome: ResultOutcome, format: "csv" | "table", labels: ResultLabels | undefined): void {
+  const { results } = outcome;
+  const last = results[results.length - 1];
+  const untrusted = labels?.untrusted[results.length - 1];
+  const names = (pick: (index: number) => boolean) => (last?.columns ?? []).filter((_, i) => pick(i)).map((column) => encodeURIComponent(column.name)).join(",");
+  const headers: Record<string, string> = {
+    "x-airlock-session-id": outcome.sessionId,
+    "x-airlock-event-id": outcome.eventId,
+    "x-airlock-statements": String(results.length),
+    "x-airlock-row-count": String(last?.rowCount ?? 0),
+    "x-airlock-truncated": String(last?.truncated ?? false),
+    "x-airlock-masked-columns": names((i) => last?.columns[i]?.masked !== undefined),
+    "x-airlock-untrusted-columns": names((i) => untrusted?.[i] === true),
+    ...(outcome.hints.length > 0 ? { "x-airlock-hints": asciiJson(outcome.hints) } : {}),
+    ...(outcome.approval ? { "x-airlock-approval-id": outcome.approval.id } : {}),
+  };
+  if (format === "csv") return sendText(response, 200, "text/csv; charset=utf-8; header=present", last ? csvOf(last) : "", headers);
+  const compact = compactResults(results, { maxBytes: Infinity, untrusted: labels?.untrusted, paging: labels?.paging });
+  sendText(response, 200, "text/plain; charset=utf-8", `${answerText(compact, outcome.hints, outcome.approval)}\n`, headers);
+}
+
+/** JSON that a header can carry: every character past ASCII escaped. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function ticketBody(ticket: ApprovalTicket) {

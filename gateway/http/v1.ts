@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_REASON_CHARS } from "../../lib/approvals/reason";
 import { z } from "zod";
+import type { Dialect } from "../../lib/sql/types";
+import { dialectOf } from "../engine/context";
 import { EngineError } from "../engine/errors";
 import type { AgentIdentity } from "../identity/types";
 import type { Gateway } from "../gateway";
 import { readJsonBody } from "../protocols/http/body";
-import { sendFailure, sendOutcome } from "./outcome";
+import { resultLabels } from "../results/untrusted";
+import { RESULT_FORMATS, sendFailure, sendOutcome, type ResultFormat, type ResultView } from "./outcome";
 import { sendJson, sendProblem } from "../protocols/http/problem";
 
 // The agents' REST API:
@@ -13,6 +16,8 @@ import { sendJson, sendProblem } from "../protocols/http/problem";
 //   GET  /v1/approvals/:id?wait=N       wait on a paused statement; once approved, run it once
 //   GET  /v1/connections                the connections this agent may use
 //   GET  /v1/connections/:name/schema   their tables and columns, masked columns marked
+// A result comes as `format` json (the default), csv or table (the compact form MCP answers with): the body's
+// `format` field or the `?format=` query parameter.
 
 const MAX_WAIT_SECONDS = 300;
 const param = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -24,15 +29,21 @@ const queryBody = z.strictObject({
   wait: z.number().min(0).max(MAX_WAIT_SECONDS).default(0),
   /** Why the agent needs this: shown to the people who approve it, and required by some rules. */
   reason: z.string().max(MAX_REASON_CHARS * 4).optional(),
+  /** How a result is written: json (default), csv or table. */
+  format: z.enum(RESULT_FORMATS).optional(),
 });
 
 export async function postQuery(gateway: Gateway, agent: AgentIdentity, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const asked = formatParam(new URL(request.url ?? "/", "http://gateway"));
+  if (!asked.ok) return sendProblem(response, asked.problem);
   const body = await readJsonBody(request, queryBody, gateway.limits.maxSqlBytes + 64 * 1024);
   if (!body.ok) return sendProblem(response, body.problem);
   const { connection, sql, params, wait, reason } = body.value;
+  const format = body.value.format ?? asked.format;
   try {
     const session = await gateway.engine.open({ agent, connection, door: "http", client: { addr: request.socket.remoteAddress ?? null, key: (connectionId) => `${clientKey(agent, request)}/${connectionId}` } });
-    sendOutcome(response, await session.submit(sql, params, { waitMs: wait * 1000, signal: abortOnClose(request, response), ...(reason !== undefined ? { reason } : {}) }));
+    const outcome = await session.submit(sql, params, { waitMs: wait * 1000, signal: abortOnClose(request, response), ...(reason !== undefined ? { reason } : {}) });
+    sendOutcome(response, outcome, resultView(gateway, format, sql, dialectOf(session.connection)));
   } catch (error) {
     if (error instanceof EngineError) return sendFailure(response, error);
     throw error;
@@ -54,8 +65,11 @@ export async function getApproval(gateway: Gateway, agent: AgentIdentity, id: st
   if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
     return sendProblem(response, { status: 400, code: "invalid_request", title: `wait must be between 0 and ${MAX_WAIT_SECONDS} seconds` });
   }
+  const asked = formatParam(url);
+  if (!asked.ok) return sendProblem(response, asked.problem);
   try {
-    sendOutcome(response, await gateway.engine.resume(agent, id, wait * 1000, abortOnClose(request, response)));
+    // The statement's text is not at hand here: untrusted columns are recognised by name.
+    sendOutcome(response, await gateway.engine.resume(agent, id, wait * 1000, abortOnClose(request, response)), resultView(gateway, asked.format));
   } catch (error) {
     if (error instanceof EngineError) return sendFailure(response, error);
     throw error;
@@ -73,6 +87,19 @@ export async function getSchema(gateway: Gateway, agent: AgentIdentity, name: st
     if (error instanceof EngineError) return sendFailure(response, error);
     throw error;
   }
+}
+
+/** `?format=` (json when absent). */
+function formatParam(url: URL): { ok: true; format: ResultFormat } | { ok: false; problem: { status: number; code: string; title: string } } {
+  const value = url.searchParams.get("format");
+  if (value === null) return { ok: true, format: "json" };
+  const parsed = z.enum(RESULT_FORMATS).safeParse(value);
+  return parsed.success ? { ok: true, format: parsed.data } : { ok: false, problem: { status: 400, code: "invalid_request", title: `format must be one of ${RESULT_FORMATS.join(", ")}` } };
+}
+
+/** How a result is written, with its untrusted columns and paging facts from the statement's analysis (when known). */
+function resultView(gateway: Gateway, format: ResultFormat, sql?: string, dialect?: Dialect): ResultView {
+  return { format, labels: resultLabels(gateway.policies.current().untrustedColumns, sql, dialect) };
 }
 
 /** Aborts the statement when the client goes away before its answer. */

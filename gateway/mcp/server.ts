@@ -7,6 +7,7 @@ import type { Logger } from "../../lib/log";
 import type { Gateway } from "../gateway";
 import type { AgentIdentity } from "../identity/types";
 import { sendProblem } from "../protocols/http/problem";
+import { mcpOptions, type McpOptions } from "./options";
 import { registerTools, type McpSessionState } from "./tools";
 
 // The MCP front door (Streamable HTTP) at /mcp. Every request is authenticated like the REST API; an MCP
@@ -21,11 +22,16 @@ interface Session extends McpSessionState {
 
 export class McpDoor {
   private readonly sessions = new Map<string, Session>();
+  private readonly options: McpOptions;
 
+  /** `options` default to the environment's (AIRLOCK_MCP_RESULT_BYTES, AIRLOCK_MCP_PROGRESS_MS). */
   constructor(
     private readonly gateway: Gateway,
     private readonly log: Logger,
-  ) {}
+    options: Partial<McpOptions> = {},
+  ) {
+    this.options = mcpOptions(options);
+  }
 
   async handle(agent: AgentIdentity, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const sessionId = request.headers["mcp-session-id"];
@@ -46,7 +52,7 @@ export class McpDoor {
     }
 
     const server = new McpServer({ name: "airlock", version: "0.1.0" }, { capabilities: { tools: {} } });
-    const state: McpSessionState = { agent, sessionId: "", engineSessions: new Map() };
+    const state: McpSessionState = { agent, sessionId: "", engineSessions: new Map(), approvals: new Map() };
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -56,7 +62,7 @@ export class McpDoor {
       },
     });
     transport.onclose = () => void this.closeSession(state.sessionId);
-    registerTools(server, this.gateway, state);
+    registerTools(server, { gateway: this.gateway, state, options: this.options, log: this.log });
     await server.connect(transport);
     await transport.handleRequest(request, response, body);
   }

@@ -56,6 +56,10 @@ export const envSchema = z.object({
     AIRLOCK_DEMO_DB_PORT: port(54330),
     AIRLOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     AIRLOCK_DEMO: flag.optional(),
+    /** Most bytes of a result in one MCP tool answer (its text, and its rows as JSON); about 10k tokens by default. */
+    AIRLOCK_MCP_RESULT_BYTES: z.coerce.number({ error: "must be a number of bytes" }).int().min(2048, "must be at least 2048").max(1024 * 1024, "must be at most 1 MiB").default(40_000),
+    /** Milliseconds between MCP progress notifications while a statement waits for approval (at most 15 s). */
+    AIRLOCK_MCP_PROGRESS_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(50, "must be at least 50").max(15_000, "must be at most 15000").default(10_000),
     AIRLOCK_MAX_SQL_BYTES: z.coerce.number({ error: "must be a number of bytes" }).int().min(1024, "must be at least 1024").max(16 * 1024 * 1024, "must be at most 16 MiB").default(1024 * 1024),
     AIRLOCK_AGENT_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the issuer's http(s) URL" }).optional(),
     AIRLOCK_AGENT_OIDC_AUDIENCE: z.string().min(1).optional(),

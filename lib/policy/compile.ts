@@ -1,7 +1,7 @@
 import { indexCatalog, type CatalogIndex } from "./catalog";
 import { compileConditions, type Condition } from "./conditions";
 import type { Catalog, EvaluationContext, RuleRef } from "./decision";
-import { compileGlobSet, type GlobSet } from "./glob";
+import { compileGlobSet, compileQualifiedGlob, splitQualified, type GlobSet } from "./glob";
 import { compileColumnSet, compileMasks, type ColumnSet, type MaskIndex } from "./masks";
 import type { Action, MaskAction, Policy, PolicySettings, Scope } from "./model";
 
@@ -41,6 +41,16 @@ export interface CompiledPolicy {
   readonly detectors: PolicySettings["detectors"];
   /** Columns the policies' settings call safe: no detectors on them when returned as they are. */
   readonly safeColumns: ColumnSet;
+  /** Free-text columns the policies' settings call untrusted (every policy's list counts). */
+  readonly untrustedColumns: UntrustedColumns;
+}
+
+/** `settings.untrustedColumns`, compiled: flags for results, never a decision. */
+export interface UntrustedColumns extends ColumnSet {
+  /** Some pattern names a column of this name (in any table): for a result column whose table is unknown. */
+  named(column: string): boolean;
+  /** Some pattern may name a column of this table (a row value of it, `row_to_json(t)`, carries them). */
+  inTable(table: string): boolean;
 }
 
 const ACTION_RANK = { allow: 0, require_approval: 1, block: 2 } as const;
@@ -56,6 +66,7 @@ export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Ca
   let maxRows: number | undefined;
   let detectors: PolicySettings["detectors"] = "off";
   const safeColumns: string[] = [];
+  const untrustedColumns: string[] = [];
   if (list.length === 0) defaultAction = "require_approval";
   for (const policy of list) {
     const s = policy.settings;
@@ -66,6 +77,7 @@ export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Ca
     if (s.maxRows !== undefined) maxRows = maxRows === undefined ? s.maxRows : Math.min(maxRows, s.maxRows);
     if (DETECTOR_RANK[s.detectors] > DETECTOR_RANK[detectors]) detectors = s.detectors;
     safeColumns.push(...(s.safeColumns ?? []));
+    untrustedColumns.push(...(s.untrustedColumns ?? []));
     for (const rule of policy.rules) {
       if (!rule.enabled) continue;
       const ref: RuleRef = { policyId: policy.id, ruleId: rule.id, ruleName: rule.name };
@@ -89,6 +101,20 @@ export function compilePolicy(policies: Policy | readonly Policy[], catalog?: Ca
     ...(maxRows !== undefined ? { maxRows } : {}),
     detectors,
     safeColumns: compileColumnSet(safeColumns),
+    untrustedColumns: compileUntrusted(untrustedColumns),
+  };
+}
+
+function compileUntrusted(patterns: readonly string[]): UntrustedColumns {
+  const columns = compileColumnSet(patterns);
+  const parts = patterns.map((pattern) => splitQualified(pattern));
+  const names = compileGlobSet(parts.map(([, column]) => column));
+  const tables = parts.map(([table]) => (table === undefined || table === "*" ? undefined : compileQualifiedGlob(table)));
+  return {
+    size: columns.size,
+    has: (table, column) => columns.has(table, column),
+    named: (column) => names.matches(column),
+    inTable: (table) => tables.some((glob) => glob === undefined || glob.matches(table)),
   };
 }
 

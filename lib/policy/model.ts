@@ -177,6 +177,12 @@ export const policySettingsSchema = z.strictObject({
    * the detectors skip them when they are returned as they are. A computed value keeps its detectors.
    */
   safeColumns: z.array(columnGlobSchema).max(500).optional(),
+  /**
+   * Free-text columns anyone may have written (`table.column` globs, e.g. `reviews.body`, `*.comment`): the agents'
+   * doors flag them in results as untrusted content, so a model reads their values as data, never as instructions.
+   * A value computed from one is flagged too. It changes no decision and no mask.
+   */
+  untrustedColumns: z.array(columnGlobSchema).max(500).optional(),
 });
 
 export const policySchema = z

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 
-// HTTP answers: JSON bodies, and RFC 9457 problem details for every failure.
+// HTTP answers: JSON (or text) bodies, and RFC 9457 problem details for every failure.
 
 export interface Problem {
   readonly status: number;
@@ -15,6 +15,12 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   const text = JSON.stringify(body, jsonReplacer);
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
   response.end(text);
+}
+
+/** A text body (CSV, the compact table) with its media type. */
+export function sendText(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { "content-type": contentType, "cache-control": "no-store", ...headers });
+  response.end(body);
 }
 
 export function sendProblem(response: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
