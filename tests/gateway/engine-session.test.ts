@@ -96,9 +96,9 @@ async function mcpClient(token: string): Promise<Client> {
   return client;
 }
 
-async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<{ isError: boolean; text: string }> {
-  const answer = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: { text: string }[] };
-  return { isError: answer.isError === true, text: answer.content.map((part) => part.text).join("\n") };
+async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<{ isError: boolean; text: string; structured: unknown }> {
+  const answer = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: { text: string }[]; structuredContent?: unknown };
+  return { isError: answer.isError === true, text: answer.content.map((part) => part.text).join("\n"), structured: answer.structuredContent };
 }
 
 interface Schema {
@@ -129,7 +129,9 @@ describe("schema descriptions are decided with the agent's name", () => {
     const describeOrders = async (client: Client) => {
       const answer = await callTool(client, "describe_schema", { connection: "shop_pg" });
       expect(answer.isError, answer.text.slice(0, 300)).toBe(false);
-      return maskedColumns(JSON.parse(answer.text) as Schema, "orders").status;
+      // The tool's structured form names each masked column's strategy.
+      const tables = (answer.structured as { tables: { name: string; columns: { name: string; masked?: string }[] }[] }).tables;
+      return tables.find((table) => table.name === "orders")?.columns.find((column) => column.name === "status")?.masked ?? null;
     };
     expect(await describeOrders(named)).toBe("redact");
     expect(await describeOrders(other)).toBeNull();
