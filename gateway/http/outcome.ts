@@ -12,8 +12,8 @@ import type { ResultLabels } from "../results/untrusted";
 // statement's rows, RFC 4180) or the compact table an agent's context affords (results/compact.ts); pending
 // approvals and refusals are JSON whatever the format.
 
-export const RESULT_FORMATS = ["json", "csv", "table"] as const;
-export type ResultFormat = (typeof RESULT_FORMATS)[number];
+export { RESULT_FORMATS, type ResultFormat } from "./schemas";
+import type { ResultFormat } from "./schemas";
 
 export interface ResultView {
   readonly format: ResultFormat;

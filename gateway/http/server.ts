@@ -6,6 +6,7 @@ import { recordingMetrics } from "../metrics";
 import type { Readiness } from "../readiness";
 import type { AgentIdentity } from "../identity/types";
 import { sendJson, sendProblem } from "../protocols/http/problem";
+import { openApiDocument } from "./openapi";
 import { getApproval, getConnections, getSchema, postQuery } from "./v1";
 
 // The gateway's HTTP listener: health, metrics, the agents' REST API and the MCP endpoint.
@@ -40,6 +41,8 @@ export function createHttpServer({ gateway, mcp, log, ready }: HttpDoorOptions):
       response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       return response.end(gateway.metrics.render() + recordingMetrics(gateway.recorder.health()));
     }
+    // The API's description is public: it says how to call Airlock, nothing about any database.
+    if (method === "GET" && path === "/v1/openapi.json") return sendJson(response, 200, openApiDocument());
     if (!path.startsWith("/v1/") && path !== "/mcp") {
       return sendProblem(response, { status: 404, code: "not_found", title: "No such endpoint" });
     }

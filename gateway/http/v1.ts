@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MAX_REASON_CHARS } from "../../lib/approvals/reason";
-import { z } from "zod";
 import type { Dialect } from "../../lib/sql/types";
 import { dialectOf } from "../engine/context";
 import { EngineError } from "../engine/errors";
@@ -8,7 +6,8 @@ import type { AgentIdentity } from "../identity/types";
 import type { Gateway } from "../gateway";
 import { readJsonBody } from "../protocols/http/body";
 import { resultLabels } from "../results/untrusted";
-import { RESULT_FORMATS, sendFailure, sendOutcome, type ResultFormat, type ResultView } from "./outcome";
+import { sendFailure, sendOutcome, type ResultView } from "./outcome";
+import { approvalQuery, MAX_WAIT_SECONDS, queryBody, queryParams, RESULT_FORMATS, type ResultFormat } from "./schemas";
 import { sendJson, sendProblem } from "../protocols/http/problem";
 
 // The agents' REST API:
@@ -16,22 +15,10 @@ import { sendJson, sendProblem } from "../protocols/http/problem";
 //   GET  /v1/approvals/:id?wait=N       wait on a paused statement; once approved, run it once
 //   GET  /v1/connections                the connections this agent may use
 //   GET  /v1/connections/:name/schema   their tables and columns, masked columns marked
+//   GET  /v1/openapi.json               this API as OpenAPI 3.1 (public), from schemas.ts
 // A result comes as `format` json (the default), csv or table (the compact form MCP answers with): the body's
 // `format` field or the `?format=` query parameter.
 
-const MAX_WAIT_SECONDS = 300;
-const param = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-const queryBody = z.strictObject({
-  connection: z.string().min(1).max(128),
-  sql: z.string().min(1, "sql must not be empty"),
-  params: z.array(param).max(1000).default([]),
-  wait: z.number().min(0).max(MAX_WAIT_SECONDS).default(0),
-  /** Why the agent needs this: shown to the people who approve it, and required by some rules. */
-  reason: z.string().max(MAX_REASON_CHARS * 4).optional(),
-  /** How a result is written: json (default), csv or table. */
-  format: z.enum(RESULT_FORMATS).optional(),
-});
 
 export async function postQuery(gateway: Gateway, agent: AgentIdentity, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const asked = formatParam(new URL(request.url ?? "/", "http://gateway"));
@@ -61,12 +48,14 @@ function clientKey(agent: AgentIdentity, request: IncomingMessage): string {
 }
 
 export async function getApproval(gateway: Gateway, agent: AgentIdentity, id: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const wait = Number(url.searchParams.get("wait") ?? 0);
-  if (!Number.isFinite(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
-    return sendProblem(response, { status: 400, code: "invalid_request", title: `wait must be between 0 and ${MAX_WAIT_SECONDS} seconds` });
+  const query = approvalQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!query.success) {
+    const issue = query.error.issues[0]!;
+    const title = issue.path[0] === "wait" ? `wait must be between 0 and ${MAX_WAIT_SECONDS} seconds` : `format must be one of ${RESULT_FORMATS.join(", ")}`;
+    return sendProblem(response, { status: 400, code: "invalid_request", title });
   }
-  const asked = formatParam(url);
-  if (!asked.ok) return sendProblem(response, asked.problem);
+  const { wait } = query.data;
+  const asked = { format: query.data.format ?? "json" } as const;
   try {
     // The statement's text is not at hand here: untrusted columns are recognised by name.
     sendOutcome(response, await gateway.engine.resume(agent, id, wait * 1000, abortOnClose(request, response)), resultView(gateway, asked.format));
@@ -91,10 +80,10 @@ export async function getSchema(gateway: Gateway, agent: AgentIdentity, name: st
 
 /** `?format=` (json when absent). */
 function formatParam(url: URL): { ok: true; format: ResultFormat } | { ok: false; problem: { status: number; code: string; title: string } } {
-  const value = url.searchParams.get("format");
-  if (value === null) return { ok: true, format: "json" };
-  const parsed = z.enum(RESULT_FORMATS).safeParse(value);
-  return parsed.success ? { ok: true, format: parsed.data } : { ok: false, problem: { status: 400, code: "invalid_request", title: `format must be one of ${RESULT_FORMATS.join(", ")}` } };
+  const parsed = queryParams.safeParse({ format: url.searchParams.get("format") ?? undefined });
+  return parsed.success
+    ? { ok: true, format: parsed.data.format ?? "json" }
+    : { ok: false, problem: { status: 400, code: "invalid_request", title: `format must be one of ${RESULT_FORMATS.join(", ")}` } };
 }
 
 /** How a result is written, with its untrusted columns and paging facts from the statement's analysis (when known). */
