@@ -13,7 +13,8 @@ const output = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, {
 
 /** OpenAPI 3.1 takes JSON Schema 2020-12 as it is, without its own `$schema` line inside each schema. */
 function strip(schema: JsonSchema): JsonSchema {
-  const { $schema: _ignored, ...rest } = schema;
+  const rest = { ...schema };
+  delete rest.$schema;
   return rest;
 }
 
