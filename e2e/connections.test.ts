@@ -125,10 +125,11 @@ describe("connections", () => {
     for (let presses = 0; presses < 20; presses += 1) {
       await page.keyboard.press("Tab");
       const focused = await page.evaluate(() => (document.activeElement?.id || document.activeElement?.textContent) ?? "");
-      order.push(focused);
+      // One checkbox per person who may approve (the demo's admin and approver).
+      order.push(focused.startsWith("approver-") ? "approver" : focused);
       if (focused === "Test connection") break;
     }
-    expect(order).toEqual(["engine", "description", "host", "port", "database", "tls", "username", "secret", "noSecret", "rowLimit", "timeoutSeconds", "readOnly", "Create connection", "Test connection"]);
+    expect(order).toEqual(["engine", "description", "host", "port", "database", "tls", "username", "secret", "noSecret", "rowLimit", "timeoutSeconds", "readOnly", "previewWrites", "approver", "approver", "Create connection", "Test connection"]);
     await page.keyboard.press("Enter");
     const failure = page.getByRole("alert").filter({ hasText: "Test failed" });
     await failure.waitFor({ timeout: 15_000 });

@@ -48,7 +48,7 @@ export function ApprovalFields({
             {choices.map((person) => (
               <li key={person.id} className="px-3 py-2">
                 <label className="flex items-center gap-2 text-sm text-slate-700">
-                  <input type="checkbox" name="approverIds" value={person.id} defaultChecked={named.has(person.id)} className="size-4 rounded border-slate-300 text-brand-600" />
+                  <input type="checkbox" id={`approver-${person.id}`} name="approverIds" value={person.id} defaultChecked={named.has(person.id)} className="size-4 rounded border-slate-300 text-brand-600" />
                   <span className="font-medium text-slate-900">{person.name}</span>
                   <span className="truncate text-xs text-slate-500">{person.email}</span>
                   {person.problem ? <span className="rounded bg-red-50 px-1.5 py-0.5 text-xs text-red-700">{person.problem}: untick to save</span> : null}
