@@ -60,7 +60,7 @@ const gateway = new Gateway({
 function instanceName(): string {
   return os.hostname().replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "gateway";
 }
-const mcp = new McpDoor(gateway, log);
+const mcp = new McpDoor(gateway, log, { resultBytes: config.AIRLOCK_MCP_RESULT_BYTES, progressMs: config.AIRLOCK_MCP_PROGRESS_MS });
 const server = createHttpServer({ gateway, mcp, log, ready: () => readiness(store(), gateway) });
 const pgwire =
   config.AIRLOCK_PGWIRE_PORT === undefined

@@ -1,7 +1,5 @@
-import { readConfig } from "../../lib/config/env";
-
 // The MCP door's settings: the byte budget of a tool's answer and the progress period while a statement waits
-// for approval. From the environment (validated at start-up by lib/config/env.ts) unless given.
+// for approval. main.ts passes the environment's (AIRLOCK_MCP_RESULT_BYTES, AIRLOCK_MCP_PROGRESS_MS).
 
 export interface McpOptions {
   /** Most bytes of a result's text (and of its rows as JSON) in one tool answer: AIRLOCK_MCP_RESULT_BYTES. */
@@ -15,10 +13,5 @@ export const DEFAULT_RESULT_BYTES = 40_000;
 export const DEFAULT_PROGRESS_MS = 10_000;
 
 export function mcpOptions(given: Partial<McpOptions> = {}): McpOptions {
-  const read = readConfig();
-  const config = read.ok ? read.config : undefined;
-  return {
-    resultBytes: given.resultBytes ?? config?.AIRLOCK_MCP_RESULT_BYTES ?? DEFAULT_RESULT_BYTES,
-    progressMs: given.progressMs ?? config?.AIRLOCK_MCP_PROGRESS_MS ?? DEFAULT_PROGRESS_MS,
-  };
+  return { resultBytes: given.resultBytes ?? DEFAULT_RESULT_BYTES, progressMs: given.progressMs ?? DEFAULT_PROGRESS_MS };
 }

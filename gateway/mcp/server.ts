@@ -24,7 +24,7 @@ export class McpDoor {
   private readonly sessions = new Map<string, Session>();
   private readonly options: McpOptions;
 
-  /** `options` default to the environment's (AIRLOCK_MCP_RESULT_BYTES, AIRLOCK_MCP_PROGRESS_MS). */
+  /** `options` default to DEFAULT_RESULT_BYTES and DEFAULT_PROGRESS_MS (main.ts passes the environment's). */
   constructor(
     private readonly gateway: Gateway,
     private readonly log: Logger,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redactDetected } from "../masking";
 import { readPreview } from "../approvals/preview";
 import type { Store } from "../store/client";
 import type { ApprovalStatus, ApprovalVerdict, Prisma } from "../store/generated/client";
@@ -150,7 +151,9 @@ const summarySelect = {
 export async function loadApprovalSummary(store: Store, requestId: string, publicUrl: string): Promise<ApprovalSummary | null> {
   const row = await store.approvalRequest.findUnique({ where: { id: requestId }, select: summarySelect });
   if (!row) return null;
-  const statement = truncate(row.sqlText, STATEMENT_MAX_CHARS);
+  // A Slack channel or a webhook receiver is a wider audience than the approval page: values the detectors
+  // recognise in the statement's literals (card numbers, e-mail addresses, …) leave redacted; the page has the text.
+  const statement = truncate(redactDetected(row.sqlText), STATEMENT_MAX_CHARS);
   const decision = decisionSchema.safeParse(row.decision);
   const votes = row.decisions.map((vote) => ({
     user: vote.user.name || vote.user.email,

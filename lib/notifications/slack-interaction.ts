@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redactDetected } from "../masking";
 import { decideApproval, type DecideResult } from "../approvals/decide";
 import { openSecret } from "../crypto/secret-box";
 import type { Store } from "../store/client";
@@ -214,7 +215,8 @@ async function onSubmission(context: Context, payload: z.infer<typeof submission
 
 /** The Slack modal that asks why a request is rejected. */
 export function rejectModal(requestId: string, sqlText: string): Record<string, unknown> {
-  const statement = sqlText.length > 500 ? `${sqlText.slice(0, 499)}…` : sqlText;
+  const text = redactDetected(sqlText);
+  const statement = text.length > 500 ? `${text.slice(0, 499)}…` : text;
   return {
     type: "modal",
     callback_id: SLACK_REJECT_CALLBACK,

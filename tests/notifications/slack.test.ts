@@ -139,6 +139,15 @@ describe("Slack approval messages", () => {
     await waitFor("the decided delivery marked delivered", () => store.notificationDelivery.findFirst({ where: { requestId: request.id, event: "decided", status: "delivered" } }));
   });
 
+  it("posts the statement with the values the detectors know redacted (the approval page has the text)", async () => {
+    const request = await makeRequest(store, world, { sql: "UPDATE customers SET note = 'refund' WHERE card = '4111 1111 1111 1111'", params: [] });
+    notifier!.requested(request.id);
+    const post = await waitFor("the message", () => slack.callsTo("chat.postMessage", request.id).find((call) => call.answer.ok));
+    const text = JSON.stringify(post.body.blocks);
+    expect(text).toContain("UPDATE customers SET note = 'refund' WHERE card =");
+    expect(text).not.toContain("4111 1111 1111 1111");
+  });
+
   it("refuses a forged signature, a stale timestamp and a replay, and decides nothing for them", async () => {
     const { request } = await announced({ minApprovals: 2 });
     await store.user.create({ data: { email: "bob@example.test", name: "Bob", roles: ["approver"], slackUserId: "U0BOB" } });
