@@ -101,12 +101,16 @@ describe("OIDC JWTs", () => {
   });
 
   it("a token that really expires at the provider is refused after its lifetime", async () => {
-    const shortLived = await startIdentityProvider({ clients: [bot], key: await makeSigningKey("short-key"), accessTokenTtlSec: 1 });
+    // exp is whole seconds after a floored iat, so a 1 s lifetime can be nearly 0 s: on a loaded machine the first
+    // check (which also fetches the provider's keys) could already be late. Give it 4 s, then wait until it is over.
+    const shortLived = await startIdentityProvider({ clients: [bot], key: await makeSigningKey("short-key"), accessTokenTtlSec: 4 });
     try {
       const auth = new AgentAuthenticator(store, { oidc: { issuer: shortLived.issuer, audience: AUDIENCE }, log });
       const jwt = await shortLived.token(bot);
+      const exp = decodeJwt(jwt).exp!;
+      expect(exp - decodeJwt(jwt).iat!).toBe(4);
       expect(await auth.authenticate(bearer(jwt))).toMatchObject({ ok: true });
-      await sleep(2_100);
+      await sleep(Math.max(0, exp * 1000 - Date.now()) + 1_100);
       expect(await auth.authenticate(bearer(jwt))).toMatchObject({ ok: false, code: "invalid_jwt" });
     } finally {
       await shortLived.stop();
