@@ -63,11 +63,7 @@ export class StatementPipeline {
 
   async submit(request: StatementRequest): Promise<Outcome> {
     const { agent, connection, sessionId, sql, params } = request;
-    const bytes = Buffer.byteLength(sql, "utf8");
-    if (bytes > this.deps.maxSqlBytes) {
-      await this.record(sessionId, "error", { code: "sql_too_large", bytes, limit: this.deps.maxSqlBytes }, { sqlText: `${sql.slice(0, 200)}…` });
-      throw new EngineError("sql_too_large", `The statement is ${bytes} bytes; the limit is ${this.deps.maxSqlBytes}`);
-    }
+    await this.refuseTooLarge(sessionId, sql);
     const { prepared } = request;
     const reuse = prepared !== undefined && this.stillHolds(prepared, sql, connection);
     const analysis = reuse ? prepared.analysis : analyze(sql, dialectOf(connection));
@@ -108,6 +104,8 @@ export class StatementPipeline {
           ...decisionSummary(decision, analysis),
           // The parameters are needed to run the statement once approved, possibly by another replica.
           sealedParams: params.length > 0 ? Buffer.from(sealSecret(this.deps.masterKey, JSON.stringify(params), binding)).toString("base64") : null,
+          // A read-only door (MCP `query`) asked for it: the statement keeps its READ ONLY transaction once approved.
+          ...(request.readOnly ? { readOnly: true } : {}),
         },
         approverRoles: [...decision.approval.approverRoles],
         approverGroups: decision.approval.approverGroups ?? [],
@@ -195,6 +193,26 @@ export class StatementPipeline {
     );
   }
 
+  private async refuseTooLarge(sessionId: string, sql: string): Promise<void> {
+    const bytes = Buffer.byteLength(sql, "utf8");
+    if (bytes <= this.deps.maxSqlBytes) return;
+    await this.record(sessionId, "error", { code: "sql_too_large", bytes, limit: this.deps.maxSqlBytes }, { sqlText: `${sql.slice(0, 200)}…` });
+    throw new EngineError("sql_too_large", `The statement is ${bytes} bytes; the limit is ${this.deps.maxSqlBytes}`);
+  }
+
+  /**
+   * Records a statement a door refused before policy (the MCP `query` tool's text that is not read-only): the
+   * statement and the refusal, so an auditor sees the attempt. Nothing reaches the target or an approver.
+   */
+  async recordRefused(sessionId: string, connection: Connection, sql: string, params: readonly unknown[], analysis: Analysis, refusal: { readonly code: string; readonly message: string }): Promise<void> {
+    await this.refuseTooLarge(sessionId, sql);
+    await this.recordMany(sessionId, [
+      { type: "statement", payload: statementSummary(analysis, params, connection.name), options: { sqlText: sql } },
+      { type: "error", payload: { code: refusal.code, message: redactDetected(refusal.message) } },
+    ]);
+    this.deps.metrics.error(refusal.code);
+  }
+
   /** Records a statement refused before execution by a preview (pgwire Parse), as submit would have. */
   async recordBlocked(sessionId: string, connection: Connection, sql: string, analysis: Analysis, decision: Decision): Promise<string> {
     return (await this.recordDecided(sessionId, connection, sql, [], analysis, decision)).eventId;
@@ -277,7 +295,7 @@ export class StatementPipeline {
       return { kind: "blocked", sessionId, eventId: event.eventId, decision };
     }
     onApproved?.(approved);
-    const outcome = await this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor);
+    const outcome = await this.execute(agent, sessionId, event.eventId, analysis, params, decision, connection, decided, signal, executor, askedReadOnly(request.decision));
     return outcome.kind === "result" ? { ...outcome, approval: approved } : outcome;
   }
 
@@ -474,4 +492,9 @@ function decidedFields(sessionId: string, agent: EngineAgent, connection: Connec
     kinds: analysis.statements.map((statement) => statement.kind),
     rules: decision.matched.map((rule) => rule.ruleId),
   };
+}
+
+/** Whether the door that asked for this approval wanted the statement run read-only (see `readOnly` above). */
+function askedReadOnly(decision: unknown): boolean {
+  return typeof decision === "object" && decision !== null && (decision as { readOnly?: unknown }).readOnly === true;
 }

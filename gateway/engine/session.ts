@@ -126,6 +126,12 @@ export class EngineSession {
     return this.#core.pipeline().preview(this.agent, connection, sql);
   }
 
+  /** Records a statement this door refused before policy (a read-only tool's write), with the refusal's code. */
+  async refusedByDoor(sql: string, params: readonly unknown[], analysis: Analysis, refusal: { readonly code: string; readonly message: string }): Promise<void> {
+    const connection = await this.#authorized();
+    await this.#core.pipeline().recordRefused(this.id, connection, sql, params, analysis, refusal);
+  }
+
   /** Records a statement refused at its prepare step, as submit would have. */
   refused(sql: string, analysis: Analysis, decision: Decision): Promise<string> {
     return this.#core.pipeline().recordBlocked(this.id, this.connection, sql, analysis, decision);

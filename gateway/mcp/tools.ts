@@ -156,9 +156,11 @@ export function registerTools(server: McpServer, context: ToolContext): void {
       guard(async () => {
         const session = await open(connection);
         const dialect = dialectOf(session.connection);
-        const check = checkReadOnly(analyze(sql, dialect));
+        const analysis = analyze(sql, dialect);
+        const check = checkReadOnly(analysis);
         if (!check.ok) {
           context.log.info("mcp.query_refused", { agent: state.agent.agentName, connection, reason: check.reason });
+          await session.refusedByDoor(sql, params ?? [], analysis, { code: "not_read_only", message: check.reason });
           return toolRefusal("query", "not_read_only", check.reason, check.hint);
         }
         // The text was judged read-only; the target enforces it too (a READ ONLY transaction), for what text cannot show.
@@ -228,8 +230,12 @@ export function registerTools(server: McpServer, context: ToolContext): void {
       guard(async () => {
         const session = await open(connection);
         const dialect = dialectOf(session.connection);
-        const explained = explainText(sql, analyze(sql, dialect), (text) => analyze(text, dialect));
-        if (!explained.ok) return toolRefusal("explain", "not_explainable", explained.reason, explained.hint);
+        const analysis = analyze(sql, dialect);
+        const explained = explainText(sql, analysis, (text) => analyze(text, dialect));
+        if (!explained.ok) {
+          await session.refusedByDoor(sql, params ?? [], analysis, { code: "not_explainable", message: explained.reason });
+          return toolRefusal("explain", "not_explainable", explained.reason, explained.hint);
+        }
         return answer(await session.submit(explained.text, params ?? [], { waitMs: 0, signal: extra.signal, readOnly: true }), view(explained.text, dialect, max_bytes));
       }),
   );

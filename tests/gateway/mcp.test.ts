@@ -42,7 +42,21 @@ beforeAll(async () => {
      FROM generate_series(1, 1000) AS g`,
   );
   await targetQuery(fx, "shop_pg", "CREATE SEQUENCE tickets_seq");
-  const parsed = validatePolicy({ id: "reviews-test", name: "Reviews (tests)", settings: { untrustedColumns: ["reviews.body"] }, rules: [] });
+  const parsed = validatePolicy({
+    id: "reviews-test",
+    name: "Reviews (tests)",
+    settings: { untrustedColumns: ["reviews.body"] },
+    // A read that needs a person: the query tool's pending statement must keep its READ ONLY transaction once approved.
+    rules: [
+      {
+        id: "approve-gated-reads",
+        name: "Reading the gated view waits for an approver",
+        scope: { connections: ["shop_pg"] },
+        match: { kinds: ["select"], tables: ["sneaky_gated"] },
+        action: { type: "require_approval", approverRoles: ["approver", "admin"], minApprovals: 1, expirySeconds: 900, message: "Gated reads need a reviewer" },
+      },
+    ],
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const document = JSON.parse(JSON.stringify(parsed.policy)) as object;
   await fx.store.policy.create({
@@ -262,8 +276,12 @@ describe("query: reads, compact and fenced", () => {
     expect(text).toMatch(/^Hint: .*`execute`/m);
     expect(await targetQuery<{ n: number }>(fx, connection as "shop_pg", "SELECT COUNT(*) AS n FROM orders")).toEqual(before);
     if (connection === "shop_pg") expect((await targetQuery<{ v: string }>(fx, "shop_pg", "SELECT last_value AS v FROM tickets_seq"))[0]!.v).toBe("1");
+    // The attempt is recorded (the statement and the refusal, nothing run), and no person is asked.
     await gw.recorded();
-    expect(await fx.store.sessionEvent.count({ where: { sqlText: sql } })).toBe(0);
+    const attempt = await fx.store.sessionEvent.findFirstOrThrow({ where: { sqlText: sql, type: "statement", session: { connection: { name: connection } } }, orderBy: { id: "desc" } });
+    const refusal = await fx.store.sessionEvent.findUniqueOrThrow({ where: { sessionId_seq: { sessionId: attempt.sessionId, seq: attempt.seq + 1 } } });
+    expect(refusal).toMatchObject({ type: "error", payload: { code: "not_read_only" } });
+    expect(await fx.store.sessionEvent.count({ where: { sessionId: attempt.sessionId, seq: { gt: attempt.seq }, type: { in: ["decision", "result"] } } })).toBe(0);
     expect(await fx.store.approvalRequest.count({ where: { sqlText: sql } })).toBe(0);
   });
 
@@ -279,6 +297,33 @@ describe("query: reads, compact and fenced", () => {
     expect(answer.isError, text).toBe(true);
     expect(text).toMatch(/read-only transaction/);
     expect((await targetQuery<{ n: number }>(fx, "shop_pg", "SELECT n FROM sneaky_counter"))[0]!.n).toBe(0);
+  });
+
+  test("a query that waits for approval keeps its read-only transaction when await_approval runs it", async () => {
+    await targetQuery(fx, "shop_pg", `
+      CREATE TABLE IF NOT EXISTS sneaky_counter (n int NOT NULL);
+      INSERT INTO sneaky_counter SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM sneaky_counter);
+      CREATE OR REPLACE FUNCTION sneaky_bump() RETURNS int LANGUAGE sql VOLATILE AS $$ UPDATE sneaky_counter SET n = n + 1 RETURNING n $$;
+      CREATE OR REPLACE VIEW sneaky_gated AS SELECT sneaky_bump() AS n;
+      GRANT ALL ON sneaky_counter, sneaky_gated TO PUBLIC;`);
+    const counter = async () => (await targetQuery<{ n: number }>(fx, "shop_pg", "SELECT n FROM sneaky_counter"))[0]!.n;
+    const before = await counter();
+    const pending = await call(client, "query", { connection: "shop_pg", sql: "SELECT * FROM sneaky_gated" });
+    expect(pending.answer.isError, pending.text).toBeFalsy();
+    expect(pending.data.status).toBe("pending_approval");
+    await approve(fx, pending.data.approval.id);
+    const done = await call(client, "await_approval", { approval_id: pending.data.approval.id, wait_seconds: 10 });
+    expect(done.answer.isError, done.text).toBe(true);
+    expect(done.text).toMatch(/read-only transaction/);
+    expect(await counter()).toBe(before);
+
+    // The same statement through execute (no read-only promise) runs the function once approved: the test can fail.
+    const written = await call(client, "execute", { connection: "shop_pg", sql: "SELECT * FROM sneaky_gated" });
+    expect(written.data.status).toBe("pending_approval");
+    await approve(fx, written.data.approval.id);
+    const ran = await call(client, "await_approval", { approval_id: written.data.approval.id, wait_seconds: 10 });
+    expect(ran.answer.isError, ran.text).toBeFalsy();
+    expect(await counter()).toBe(before + 1);
   });
 
   test("policy still decides a read: a masked column in WHERE is blocked, with the hint", async () => {
@@ -323,6 +368,10 @@ describe("explain", () => {
     expect(answer.isError).toBe(true);
     expect(text).toMatch(/^Refused by the explain tool: .+ \[not_explainable\]/);
     expect(text).toMatch(why);
+    await gw.recorded();
+    const attempt = await fx.store.sessionEvent.findFirstOrThrow({ where: { sqlText: sql, type: "statement" }, orderBy: { id: "desc" } });
+    const refusal = await fx.store.sessionEvent.findUniqueOrThrow({ where: { sessionId_seq: { sessionId: attempt.sessionId, seq: attempt.seq + 1 } } });
+    expect(refusal).toMatchObject({ type: "error", payload: { code: "not_explainable" } });
   });
 });
 
