@@ -2,6 +2,7 @@ import { readConfig } from "@/lib/config/env";
 import { masterKey, MasterKeyMissing } from "@/lib/connections/master-key";
 import { handleSlackInteraction } from "@/lib/notifications/slack-interaction";
 import { store } from "@/lib/store/client";
+import { readTextBody } from "@/lib/web/body";
 
 // POST /api/slack/:channelId/interactions — the Slack app's Interactivity Request URL for one notification
 // channel: button clicks on approval messages and the reject-reason form. No sign-in: the request proves itself
@@ -16,8 +17,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function POST(request: Request, { params }: { params: Promise<{ channelId: string }> }): Promise<Response> {
   const { channelId } = await params;
-  const rawBody = await request.text();
-  if (Buffer.byteLength(rawBody, "utf8") > MAX_BODY_BYTES) return problem(413, "The request body is too large.");
+  const body = await readTextBody(request, MAX_BODY_BYTES);
+  if (!body.ok) return problem(413, "The request body is too large.");
+  const rawBody = body.text;
   let key: Uint8Array;
   try {
     key = masterKey();
