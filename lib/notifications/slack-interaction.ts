@@ -164,6 +164,9 @@ async function onAction(context: Context, payload: z.infer<typeof actionsPayload
   if (!action) return { status: 200, body: { ok: true, ignored: "action" } };
   const requestId = action.value ?? "";
   if (!UUID.test(requestId)) return problem(400, "bad_payload", "The button carries no approval request id.");
+  // Airlock posts approval messages to this channel's Slack conversation only: a click from anywhere else (the same
+  // app installed in another workspace, a copy of the message) decides nothing.
+  if (payload.channel?.id !== context.defaultChannel) return problem(403, "wrong_conversation", "This click does not come from the Slack conversation Airlock posts to.");
   const reply = (text: string) => ephemeral(context, payload.channel?.id ?? context.defaultChannel, payload.user.id, text);
 
   const person = await personOf(context.store, payload.user.id);

@@ -148,7 +148,7 @@ describe("Slack approval messages", () => {
     expect(text).not.toContain("4111 1111 1111 1111");
   });
 
-  it("refuses a forged signature, a stale timestamp and a replay, and decides nothing for them", async () => {
+  it("refuses a forged signature, a stale timestamp, another conversation and a replay, and decides nothing for them", async () => {
     const { request } = await announced({ minApprovals: 2 });
     await store.user.create({ data: { email: "bob@example.test", name: "Bob", roles: ["approver"], slackUserId: "U0BOB" } });
     const forged = await interact(click(request.id, "U0BOB"), { secret: "not-the-signing-secret" });
@@ -157,6 +157,10 @@ describe("Slack approval messages", () => {
     expect(stale).toMatchObject({ status: 401, body: { code: "stale_request" } });
     const future = await interact(click(request.id, "U0BOB"), { nowSec: Math.floor(Date.now() / 1000) + 600 });
     expect(future).toMatchObject({ status: 401, body: { code: "stale_request" } });
+    expect(await votesOf(request.id)).toEqual([]);
+    // Signed by the app, but from another conversation (the app in another workspace, a copied message), or from none.
+    expect(await interact({ ...click(request.id, "U0BOB"), channel: { id: "C0ELSEWHERE1" } })).toMatchObject({ status: 403, body: { code: "wrong_conversation" } });
+    expect(await interact({ ...click(request.id, "U0BOB"), channel: undefined })).toMatchObject({ status: 403, body: { code: "wrong_conversation" } });
     expect(await votesOf(request.id)).toEqual([]);
 
     const { rawBody, headers } = slackInteraction(SIGNING, click(request.id, "U0BOB"));
