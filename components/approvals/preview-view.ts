@@ -152,6 +152,7 @@ const FLAG_LABELS: Record<PreviewFlagCode, string> = {
   several_statements: "only single statements are previewed",
   not_a_write: "it is not a write",
   unsupported: "previews do not cover this kind of statement",
+  key_changed: "it changes the primary key, so the rows as they were are not shown",
 };
 
 /** "it calls a function with side effects (dblink)". */

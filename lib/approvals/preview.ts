@@ -16,6 +16,7 @@ export const PREVIEW_FLAG_CODES = [
   "several_statements", // only single statements are previewed
   "not_a_write", // nothing to preview (e.g. a SELECT that needs approval): EXPLAIN only
   "unsupported", // a statement kind previews do not cover (COPY, GRANT, …)
+  "key_changed", // an UPDATE that assigns its table's primary key: the rows as they were cannot be paired, only "after" is shown
 ] as const;
 
 export type PreviewFlagCode = (typeof PREVIEW_FLAG_CODES)[number];

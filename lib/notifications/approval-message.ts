@@ -58,6 +58,7 @@ const FLAG_LABELS: Record<string, string> = {
   several_statements: "several statements",
   not_a_write: "not a write",
   unsupported: "not previewable",
+  key_changed: "primary key changed: rows before not shown",
 };
 
 const rows = (count: number) => `${count} ${count === 1 ? "row" : "rows"}`;

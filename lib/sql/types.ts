@@ -65,6 +65,8 @@ export interface NestedWrite {
   readonly table: TableName;
   /** UPDATE/DELETE: has a WHERE clause. Always true for insert and merge. */
   readonly hasWhere: boolean;
+  /** PostgreSQL UPDATE, and INSERT … ON CONFLICT DO UPDATE: the columns SET assigns (names as the parser folded them). */
+  readonly assigned?: readonly string[];
 }
 
 /** Why a statement is `unknown`, as a stable code (the human text is in `error`). */

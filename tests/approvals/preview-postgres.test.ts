@@ -130,6 +130,24 @@ describe("previewWrite on PostgreSQL: dry runs", () => {
     expect(await one("SELECT name FROM accounts WHERE id = 1")).toEqual({ name: "name 1" });
   });
 
+  it("does not pair rows whose primary key the statement assigns: after rows only, flagged key_changed", async () => {
+    // id + 1 moves row 1 onto id 2, which exists: paired by the new key, row 2 would pass for row 1 as it was.
+    const moved = await preview("UPDATE accounts SET id = id + 100, balance = 7 WHERE id <= 2");
+    expect(moved).toMatchObject({ status: "ran", rowsAffected: 2, flags: [{ code: "key_changed", detail: "id" }] });
+    expect(moved.sample!.before).toEqual([null, null]);
+    expect(moved.sample!.after).toEqual([[101, "name 1", "***", 7], [102, "name 2", "***", 7]]);
+    const multi = await preview("UPDATE accounts SET (balance, id) = (0, id * 1000) WHERE id = 3");
+    expect(multi).toMatchObject({ status: "ran", rowsAffected: 1, flags: [{ code: "key_changed" }] });
+    const upsert = await preview("INSERT INTO accounts (id, name, balance) VALUES (1, 'x', 0) ON CONFLICT (id) DO UPDATE SET id = 500");
+    expect(upsert).toMatchObject({ status: "ran", rowsAffected: 1, flags: [{ code: "key_changed" }] });
+    expect(upsert.sample!.before).toEqual([null]);
+    // Assigning other columns keeps the pairing.
+    const kept = await preview("INSERT INTO accounts (id, name, balance) VALUES (1, 'x', 0) ON CONFLICT (id) DO UPDATE SET name = 'y'");
+    expect(kept).toMatchObject({ flags: [] });
+    expect(kept.sample!.before).toEqual([[1, "name 1", "***", 100]]);
+    expect(await one("SELECT count(*)::int AS n, max(id) AS top FROM accounts")).toEqual({ n: 50, top: 50 });
+  });
+
   it("handles UPDATE … FROM with clashing column names, aliases, WITH clauses and trailing comments", async () => {
     const from = await preview("UPDATE accounts AS a SET balance = b.balance FROM bonus b WHERE b.id = a.id");
     expect(from).toMatchObject({ status: "ran", rowsAffected: 3 });

@@ -18,7 +18,8 @@ import type { PreviewFlag, PreviewRequest, PreviewSample, WritePreview } from ".
 //
 // The sample comes from one statement because every part of a statement sees the same snapshot: the outer query
 // reading the table sees the rows as they were before the WITH clause changed them, joined back on the primary key.
-// A statement that changes its rows' primary key is paired by the new key (the "before" may then be another row's).
+// An UPDATE (or ON CONFLICT DO UPDATE) that assigns a primary-key column is not paired (the new key could name
+// another row): its sample has the rows after only, flagged key_changed.
 //
 // Nothing here throws: database errors come back as a "failed" preview. The caller releases the client and must
 // drop it instead (release(true)) when `client.getTransactionStatus() !== "I"` afterwards (the ROLLBACK failed).
@@ -36,6 +37,8 @@ interface DryRun {
   readonly before?: (readonly unknown[] | null)[];
   readonly after?: (readonly unknown[] | null)[];
   readonly table?: WrittenTable;
+  /** An UPDATE that assigns a primary-key column: `before` is all null (unpaired). */
+  readonly keyChanged?: boolean;
 }
 
 export async function previewPostgres(client: pg.PoolClient, request: PreviewRequest): Promise<WritePreview> {
@@ -61,6 +64,7 @@ export async function previewPostgres(client: pg.PoolClient, request: PreviewReq
       return { status: "explained", engine: "postgres", flags, ...plan, durationMs: performance.now() - started };
     }
     run = await dryRun(client, statement, sql, request, shape, tables);
+    if (run.keyChanged) flags.push({ code: "key_changed", detail: run.table!.key.join(", ") });
   } catch (error) {
     return failedPreview("postgres", flags, pgError(error), started, plan);
   } finally {
@@ -123,10 +127,11 @@ async function dryRun(client: pg.PoolClient, statement: StatementAnalysis, sql: 
   if (table === undefined || !table.found || table.columns.length === 0) {
     return { rowsAffected: (await query(client, sql, request.params)).rowCount ?? 0 };
   }
-  const result = await query(client, sampleQuery(statement.kind, sql, table, wholeLimit(request.sampleRows)), request.params);
+  const keyChanged = table.key.length > 0 && assignsKey(statement, table);
+  const joined = statement.kind !== "delete" && table.key.length > 0 && !keyChanged;
+  const result = await query(client, sampleQuery(sql, table, wholeLimit(request.sampleRows), joined), request.params);
   const rowsAffected = Number(result.rows[0]?.[0] ?? 0);
   const width = table.columns.length;
-  const joined = statement.kind !== "delete" && table.key.length > 0;
   // The masker is told which column each value is in: the server must agree (the origins in RowDescription) that
   // these are the catalog's columns of the table the statement wrote, else there is no sample at all.
   if (!sameColumns(result.fields.slice(1, 1 + width), table) || (joined && !sameColumns(result.fields.slice(result.fields.length - width), table))) {
@@ -148,7 +153,17 @@ async function dryRun(client: pg.PoolClient, statement: StatementAnalysis, sql: 
       after.push(changed);
     }
   }
-  return { rowsAffected, before, after, table };
+  return { rowsAffected, before, after, table, ...(keyChanged ? { keyChanged } : {}) };
+}
+
+/** The statement's own UPDATE (or ON CONFLICT DO UPDATE) assigns one of the table's primary-key columns. */
+function assignsKey(statement: StatementAnalysis, table: WrittenTable): boolean {
+  const assigned = statement.writes?.find((write) => write.kind === statement.kind)?.assigned;
+  const inKey = (columns: readonly string[]) => columns.some((column) => table.key.includes(column));
+  if (statement.kind === "insert") return inKey(assigned ?? []);
+  // An UPDATE without the list (not the PostgreSQL parser's analysis): the pairing cannot be trusted either.
+  if (statement.kind === "update") return assigned === undefined || inKey(assigned);
+  return false;
 }
 
 function sameColumns(fields: readonly pg.FieldDef[], table: WrittenTable): boolean {
@@ -163,11 +178,11 @@ function sameColumns(fields: readonly pg.FieldDef[], table: WrittenTable): boole
  * DELETE … USING adds the other tables' columns after them): the join needs no alias of the statement's own, and
  * a column of another table with the same name cannot make it ambiguous. Zero rows back means zero rows changed.
  */
-function sampleQuery(kind: StatementAnalysis["kind"], sql: string, table: WrittenTable, sampleRows: number): string {
+function sampleQuery(sql: string, table: WrittenTable, sampleRows: number, joined: boolean): string {
   const aliases = table.columns.map((_, i) => `airlock_c${i + 1}`);
   const changed = `WITH airlock_changed(${aliases.join(", ")}) AS (\n${sql}\nRETURNING *\n), airlock_sample AS (SELECT * FROM airlock_changed LIMIT ${sampleRows})\n`;
   const count = "(SELECT count(*) FROM airlock_changed) AS airlock_n";
-  if (kind === "delete" || table.key.length === 0) return `${changed}SELECT ${count}, s.* FROM airlock_sample s`;
+  if (!joined) return `${changed}SELECT ${count}, s.* FROM airlock_sample s`;
   const oldKey = table.key.map((column) => `o."${column.replace(/"/g, '""')}"`);
   const newKey = table.key.map((column) => aliases[table.columns.indexOf(column)]!);
   return `${changed}SELECT ${count}, s.*, o.* FROM airlock_sample s LEFT JOIN ${table.sql} o ON (${oldKey.join(", ")}) = (${newKey.map((alias) => `s.${alias}`).join(", ")})`;

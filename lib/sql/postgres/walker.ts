@@ -245,9 +245,9 @@ export class PgWalker {
   }
 
   /** The target of INSERT/UPDATE/DELETE/MERGE: written, and visible by its alias. */
-  private target(rv: RangeVar | undefined, scope: Scope, kind: "insert" | "update" | "delete" | "merge", hasWhere: boolean): string {
+  private target(rv: RangeVar | undefined, scope: Scope, kind: "insert" | "update" | "delete" | "merge", hasWhere: boolean, assigned?: readonly string[]): string {
     const table = rv ? rangeVarName(rv) : "?";
-    this.facts.addWrite({ kind, table, hasWhere });
+    this.facts.addWrite({ kind, table, hasWhere, ...(assigned ? { assigned } : {}) });
     scope.add({ alias: rv?.alias?.aliasname ?? rv?.relname ?? table, table });
     return table;
   }
@@ -264,8 +264,9 @@ export class PgWalker {
       this.select(fields as SelectStmt, outer);
     }
     const scope = this.scope(outer);
-    const table = this.target(stmt.relation, scope, "insert", true);
     const conflict = stmt.onConflictClause;
+    const assigned = conflict?.targetList?.flatMap((set) => (set as { ResTarget?: ResTarget }).ResTarget?.name ?? []);
+    const table = this.target(stmt.relation, scope, "insert", true, assigned?.length ? assigned : undefined);
     if (conflict) {
       scope.add({ alias: "excluded", table });
       for (const set of conflict.targetList ?? []) this.sink((set as { ResTarget?: ResTarget }).ResTarget?.val, scope);
@@ -278,7 +279,8 @@ export class PgWalker {
   update(stmt: UpdateStmt, parent: Scope | undefined): ColumnLineage[] {
     const outer = stmt.withClause ? this.with(stmt.withClause, parent) : parent;
     const scope = this.scope(outer);
-    this.target(stmt.relation, scope, "update", stmt.whereClause !== undefined);
+    const assigned = (stmt.targetList ?? []).flatMap((set) => (set as { ResTarget?: ResTarget }).ResTarget?.name ?? []);
+    this.target(stmt.relation, scope, "update", stmt.whereClause !== undefined, assigned);
     for (const item of stmt.fromClause ?? []) this.fromItem(item, scope);
     for (const set of stmt.targetList ?? []) this.sink((set as { ResTarget?: ResTarget }).ResTarget?.val, scope);
     this.predicate(stmt.whereClause, scope);
