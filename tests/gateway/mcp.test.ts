@@ -285,28 +285,28 @@ describe("query: reads, compact and fenced", () => {
     expect(await fx.store.approvalRequest.count({ where: { sqlText: sql } })).toBe(0);
   });
 
-  test("what the text cannot show is stopped by the target: query runs in a read-only transaction", async () => {
-    // A view over a function that writes: `SELECT * FROM sneaky` reads as a plain SELECT.
-    await targetQuery(fx, "shop_pg", `
+  /** A view over a function that writes: `SELECT * FROM <name>` reads as a plain SELECT. */
+  const writingView = (name: string) =>
+    targetQuery(fx, "shop_pg", `
       CREATE TABLE IF NOT EXISTS sneaky_counter (n int NOT NULL);
       INSERT INTO sneaky_counter SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM sneaky_counter);
       CREATE OR REPLACE FUNCTION sneaky_bump() RETURNS int LANGUAGE sql VOLATILE AS $$ UPDATE sneaky_counter SET n = n + 1 RETURNING n $$;
-      CREATE OR REPLACE VIEW sneaky AS SELECT sneaky_bump() AS n;
-      GRANT ALL ON sneaky_counter, sneaky TO PUBLIC;`);
+      CREATE OR REPLACE VIEW ${name} AS SELECT sneaky_bump() AS n;
+      GRANT ALL ON sneaky_counter, ${name} TO PUBLIC;`);
+  /** How many times a writing view's function has written. */
+  const sneakyWrites = async () => (await targetQuery<{ n: number }>(fx, "shop_pg", "SELECT n FROM sneaky_counter"))[0]!.n;
+
+  test("what the text cannot show is stopped by the target: query runs in a read-only transaction", async () => {
+    await writingView("sneaky");
     const { answer, text } = await call(client, "query", { connection: "shop_pg", sql: "SELECT * FROM sneaky" });
     expect(answer.isError, text).toBe(true);
     expect(text).toMatch(/read-only transaction/);
-    expect((await targetQuery<{ n: number }>(fx, "shop_pg", "SELECT n FROM sneaky_counter"))[0]!.n).toBe(0);
+    expect(await sneakyWrites()).toBe(0);
   });
 
   test("a query that waits for approval keeps its read-only transaction when await_approval runs it", async () => {
-    await targetQuery(fx, "shop_pg", `
-      CREATE TABLE IF NOT EXISTS sneaky_counter (n int NOT NULL);
-      INSERT INTO sneaky_counter SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM sneaky_counter);
-      CREATE OR REPLACE FUNCTION sneaky_bump() RETURNS int LANGUAGE sql VOLATILE AS $$ UPDATE sneaky_counter SET n = n + 1 RETURNING n $$;
-      CREATE OR REPLACE VIEW sneaky_gated AS SELECT sneaky_bump() AS n;
-      GRANT ALL ON sneaky_counter, sneaky_gated TO PUBLIC;`);
-    const counter = async () => (await targetQuery<{ n: number }>(fx, "shop_pg", "SELECT n FROM sneaky_counter"))[0]!.n;
+    await writingView("sneaky_gated");
+    const counter = sneakyWrites;
     const before = await counter();
     const pending = await call(client, "query", { connection: "shop_pg", sql: "SELECT * FROM sneaky_gated" });
     expect(pending.answer.isError, pending.text).toBeFalsy();
