@@ -55,6 +55,11 @@ describe("explainDecision", () => {
     });
   });
 
+  test("says a read asked through a read-only tool runs read-only; anything but `true` is not taken for it", () => {
+    expect(explainDecision({ ...decision, readOnly: true }).readOnly).toBe(true);
+    for (const readOnly of [undefined, false, "true", 1]) expect(explainDecision({ ...decision, readOnly })).not.toHaveProperty("readOnly");
+  });
+
   test("never carries the sealed parameters or any other field", () => {
     expect(JSON.stringify(explainDecision(decision))).not.toContain("c2VjcmV0");
     expect(JSON.stringify(explainDecision(decision))).not.toContain("sealed");

@@ -14,6 +14,7 @@ export function RequestFacts({ view, approverGroups, connectionApprovers, now }:
     ["Approvals", `${view.approvals} of ${view.minApprovals}`],
     ["Approver roles", roles || "Nobody"],
   ];
+  if (view.readOnly) rows.push(["Runs", "read-only (asked with the agent's query tool)"]);
   if (approverGroups.length) rows.push(["In one of the groups", approverGroups.join(", ")]);
   if (connectionApprovers.length) rows.push(["Only these people", connectionApprovers.join(", ")]);
   rows.push(["Id", <span key="i" className="font-mono text-xs break-all">{view.id}</span>]);

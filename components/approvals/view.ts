@@ -17,6 +17,8 @@ export interface ApprovalWhy {
   readonly message: string | null;
   /** Result columns policy masks ("customers.email"). */
   readonly maskedColumns: readonly string[];
+  /** The agent asked through a read-only tool (MCP `query`): once approved it runs in a READ ONLY transaction. */
+  readonly readOnly?: true;
 }
 
 export interface ApprovalTables {
@@ -73,19 +75,21 @@ const decisionShape = z.object({
   hints: list(z.string().max(2000)),
   approval: z.object({ message: z.string().max(2000).optional().catch(undefined) }).optional().catch(undefined),
   masked: list(z.object({ column: z.string().max(500) })),
+  readOnly: z.literal(true).optional().catch(undefined),
 });
 
 /** Why the statement needs approval, read from the request's decision JSON; unknown or malformed parts are dropped. */
 export function explainDecision(decision: unknown): ApprovalWhy {
   const parsed = decisionShape.safeParse(decision ?? {});
   if (!parsed.success) return { rules: [], reasons: [], hints: [], message: null, maskedColumns: [] };
-  const { matched, reasons, hints, approval, masked } = parsed.data;
+  const { matched, reasons, hints, approval, masked, readOnly } = parsed.data;
   return {
     rules: matched.map(({ policy, rule, action, what }) => ({ policy, rule, action, what })),
     reasons: reasons.map(({ code, message }) => ({ code, message })),
     hints: [...hints],
     message: approval?.message ?? null,
     maskedColumns: [...new Set(masked.map((entry) => entry.column))],
+    ...(readOnly ? { readOnly } : {}),
   };
 }
 
