@@ -256,6 +256,44 @@ describe("previewWrite on PostgreSQL: what is flagged is not run", () => {
     expect(await one("SELECT (SELECT count(*)::int FROM defaulted) AS d, (SELECT count(*)::int FROM child) AS c, (SELECT v FROM audited) AS v")).toEqual({ d: 1, c: 1, v: 1 });
   });
 
+  it("flags what runs unnamed: user operators, casts and look-alike functions, domain checks, partitions' triggers, SET … = DEFAULT", async () => {
+    await admin.query(`
+      CREATE FUNCTION sneaky_eq(int, int) RETURNS bool LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM nextval('side_seq'); RETURN $1 = $2; END $$;
+      CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = sneaky_eq);
+      CREATE TYPE boxed AS (v int);
+      CREATE FUNCTION unbox(boxed) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM nextval('side_seq'); RETURN ($1).v; END $$;
+      CREATE CAST (boxed AS int) WITH FUNCTION unbox(boxed);
+      CREATE FUNCTION public.abs(text) RETURNS int LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM nextval('side_seq'); RETURN 1; END $$;
+      CREATE FUNCTION positive(int) RETURNS bool LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM nextval('side_seq'); RETURN $1 > 0; END $$;
+      CREATE DOMAIN positive_int AS int CHECK (positive(VALUE));
+      CREATE TABLE guarded (id int PRIMARY KEY, v positive_int);
+      INSERT INTO guarded VALUES (1, 1);
+      CREATE TABLE measures (id int, at date) PARTITION BY RANGE (at);
+      CREATE TABLE measures_2026 PARTITION OF measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+      INSERT INTO measures VALUES (1, '2026-06-01');
+      CREATE TRIGGER measures_2026_audit BEFORE UPDATE ON measures_2026 FOR EACH ROW EXECUTE FUNCTION audit_row();
+    `);
+    const before = await sequence();
+    const flagged = async (sql: string, detail: RegExp) => {
+      const result = await preview(sql);
+      expect(result.status, sql).toBe("explained");
+      expect(result.flags.map((flag) => flag.detail).join(" | "), sql).toMatch(detail);
+    };
+    await flagged("UPDATE accounts SET balance = 1 WHERE id === 3", /user-defined operators \(===\)/);
+    await flagged("UPDATE accounts SET balance = (ROW(5)::boxed)::int WHERE id = 3", /user-defined casts exist \(boxed to integer\)/);
+    await flagged("UPDATE accounts SET balance = abs('x') WHERE id = 3", /named like ones it calls \(abs\)/);
+    await flagged("UPDATE guarded SET v = 2", /call positive/);
+    await flagged("UPDATE measures SET id = 2", /triggers \(measures_2026_audit\)/);
+    await flagged("UPDATE counters SET id = DEFAULT WHERE id = 1", /may set a column to DEFAULT/);
+    // A trailing no-break space names another table (`accounts\u00a0`): the catalog cannot vouch for it, so nothing runs.
+    expect((await preview("UPDATE audited SET v = 2\u00a0")).status).not.toBe("ran");
+    expect(await preview("DELETE FROM audited\u00a0")).toMatchObject({ status: expect.stringMatching(/explained|failed/) });
+    // Built-ins and casts between built-in types still run.
+    expect(await preview("UPDATE accounts SET balance = round(4.2)::int WHERE id = 3")).toMatchObject({ status: "ran", rowsAffected: 1 });
+    expect(await sequence()).toEqual(before);
+    expect(await one("SELECT (SELECT v FROM audited) AS v, (SELECT balance FROM accounts WHERE id = 3) AS balance")).toEqual({ v: 1, balance: 100 });
+  });
+
   it("flags NOTIFY and pg_notify, and no notification arrives", async () => {
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();

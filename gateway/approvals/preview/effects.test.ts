@@ -88,6 +88,9 @@ describe("preview helpers", () => {
   it("strips trailing semicolons and blanks from the statement", () => {
     expect(statementBody("UPDATE t SET a = 1 ; \n")).toBe("UPDATE t SET a = 1");
     expect(statementBody("DELETE FROM t -- why")).toBe("DELETE FROM t -- why");
+    // U+00A0 is part of an identifier to PostgreSQL: `t\u00a0` is another table, and stays so.
+    expect(statementBody("DELETE FROM t\u00a0")).toBe("DELETE FROM t\u00a0");
+    expect(statementBody("DELETE FROM t\u00a0 ;\t")).toBe("DELETE FROM t\u00a0");
   });
 
   it("keeps only the SQLSTATE of errors that can quote a value", () => {

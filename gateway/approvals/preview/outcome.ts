@@ -6,9 +6,13 @@ import type { PreviewFlag, PreviewMasker, PreviewRequest, PreviewSample, WritePr
 // What both engines' previews share: the statement's text made ready to extend, the error shown to approvers
 // (scrubbed of values), the masked sample, and how long the whole preview may take.
 
-/** The statement's own text without a trailing semicolon, so clauses can follow it (always on a new line). */
+/**
+ * The statement's own text without a trailing semicolon, so clauses can follow it (always on a new line). Only the
+ * whitespace the databases' lexers skip is dropped: a trailing U+00A0 is part of an identifier to PostgreSQL
+ * (`orders\u00a0`), and dropping it would preview another table than the one the analysis named.
+ */
 export function statementBody(text: string): string {
-  return text.replace(/[\s;]+$/, "");
+  return text.replace(/[ \t\r\n\f\v;]+$/, "");
 }
 
 /**

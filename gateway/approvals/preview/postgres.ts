@@ -5,7 +5,7 @@ import { pgError } from "../../targets/postgres/errors";
 import { wholeLimit, wholeMs } from "../../targets/watch";
 import { irreversibleEffects, isPreviewableWrite, unknownFunctions } from "./effects";
 import { failedPreview, maskedSample, statementBody, unmaskablePreview, type PlanEstimate } from "./outcome";
-import { catalogFlags, foldableFunctions, readWrittenTables, type WrittenTable } from "./postgres-catalog";
+import { catalogFlags, foldableFunctions, readWrittenTables, userCode, type WrittenTable } from "./postgres-catalog";
 import type { PreviewFlag, PreviewRequest, PreviewSample, WritePreview } from "./types";
 
 // The dry run of one write on PostgreSQL, on a pooled client the caller owns:
@@ -57,9 +57,13 @@ export async function previewPostgres(client: pg.PoolClient, request: PreviewReq
     if (request.identity) await client.query(PG_TRANSACTION_IDENTITY_SQL, pgTransactionIdentityParams(wholeMs(request.statementTimeoutMs), identityValues(request.identity)));
     const tables = isPreviewableWrite(statement) ? await readWrittenTables(client, statement) : new Map<string, WrittenTable>();
     flags.push(...catalogFlags(statement, tables));
+    const unknown = unknownFunctions(statement, "postgres");
+    const hidden = await userCode(client, statement, statement.functions.filter((name) => !unknown.includes(name)));
+    flags.push(...hidden);
     // Planning calls IMMUTABLE (and, for partition pruning, STABLE) functions with constant arguments: a user
-    // function declared so by mistake would run during EXPLAIN, so EXPLAIN is skipped when one might be.
-    if ((await foldableFunctions(client, unknownFunctions(statement, "postgres"))) === 0) plan = await explain(client, sql, request.params);
+    // function declared so by mistake would run during EXPLAIN, so EXPLAIN is skipped when one might be (an
+    // operator's or a cast's function too).
+    if (hidden.length === 0 && (await foldableFunctions(client, unknown)) === 0) plan = await explain(client, sql, request.params);
     if (flags.length > 0 || !isPreviewableWrite(statement) || shape === undefined) {
       return { status: "explained", engine: "postgres", flags, ...plan, durationMs: performance.now() - started };
     }
