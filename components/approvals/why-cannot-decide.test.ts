@@ -25,6 +25,8 @@ describe("whyUserCannotDecide", () => {
 
   test("roles: no decide permission, then none of the request's approver roles", () => {
     expect(whyUserCannotDecide(request, { ...me, roles: ["auditor"] })).toMatch(/don't include deciding/);
+    // An approver who is also an auditor, on a request whose policy lists only auditors: the auditor role decides nothing.
+    expect(whyUserCannotDecide({ ...request, approverRoles: ["auditor"] }, { ...me, roles: ["auditor", "approver"] })).toMatch(/your roles are not among them/);
     expect(whyUserCannotDecide({ ...request, approverRoles: ["admin"] }, me)).toBe("This request's policy asks Admin to decide it; your roles are not among them.");
   });
 

@@ -32,7 +32,8 @@ export interface Viewer {
 /** A sentence saying why this viewer may not decide the request, or null when they may. */
 export function whyUserCannotDecide(request: DecideContext, viewer: Viewer): string | null {
   if (!can(viewer.roles, "approvals.decide")) return "You can see this request, but your roles don't include deciding approvals.";
-  if (!request.approverRoles.some((role) => viewer.roles.includes(role as Role))) {
+  // As decide.ts: only a listed role that itself grants deciding counts (a policy naming `auditor` makes no approver).
+  if (!request.approverRoles.some((role) => viewer.roles.includes(role as Role) && can([role], "approvals.decide"))) {
     const roles = request.approverRoles.map((role) => ROLE_LABELS[role as Role] ?? role).join(" or ");
     return `This request's policy asks ${roles || "nobody"} to decide it; your roles are not among them.`;
   }

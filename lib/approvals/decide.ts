@@ -1,3 +1,4 @@
+import { can } from "../auth/permissions";
 import type { Store } from "../store/client";
 import type { ApprovalStatus, Prisma } from "../store/generated/client";
 import { notifyApprovalChanged } from "./notify";
@@ -13,7 +14,8 @@ const OIDC_AGENT_PREFIX = "oidc:";
 //   1. the request exists                                      → not_found
 //   2. the user exists and is not disabled                     → user_disabled (an unknown user is refused the same way)
 //   3. the user holds one of the request's approverRoles       → forbidden_role
-//      Exactly those roles: `admin` is NOT implicitly allowed; a policy that wants admins lists them.
+//      Exactly those roles: `admin` is NOT implicitly allowed; a policy that wants admins lists them. A role that
+//      does not grant approvals.decide (auditor, policy_author) counts for nothing, whatever the policy lists.
 //      A request with no approver roles can be decided by nobody (fail closed). When the request names approver
 //      groups, the user must also be in one of them (identity-provider groups as of their last sign-in) → forbidden_group
 //   4. the user does not own or act for the request's agent    → own_agent (no approving your own agent's work):
@@ -102,7 +104,9 @@ async function decideLocked(tx: Prisma.TransactionClient, input: DecideInput, no
   });
   const user = await tx.user.findUnique({ where: { id: input.userId }, select: { roles: true, disabled: true, oidcSubject: true, groups: true } });
   if (!user || user.disabled) return quiet(refuse("user_disabled", "no such user, or the account is disabled"));
-  if (!request.approverRoles.some((role) => user.roles.includes(role))) {
+  // The role must also let its holder decide approvals at all: a policy naming `auditor` does not make auditors
+  // approvers (the dashboard would refuse them; Slack must too).
+  if (!request.approverRoles.some((role) => user.roles.includes(role) && can([role], "approvals.decide"))) {
     return quiet(refuse("forbidden_role", `deciding this request needs one of the roles: ${request.approverRoles.join(", ") || "(none)"}`));
   }
   if (request.approverGroups.length > 0 && !request.approverGroups.some((group) => user.groups.includes(group))) {

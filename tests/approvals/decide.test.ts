@@ -166,6 +166,16 @@ describe("decideApproval", () => {
     expect(await store.approvalDecision.count({ where: { requestId: request.id } })).toBe(0);
   });
 
+  it("a role the policy names that cannot decide approvals (auditor) decides nothing, on any door", async () => {
+    const request = await makeRequest(store, world, { approverRoles: ["auditor", "approver"] });
+    const auditor = await makeUser(store, ["auditor"]);
+    for (const via of ["dashboard", "slack"] as const) {
+      expect(failure(await decideApproval(store, { requestId: request.id, userId: auditor.id, verdict: "approve", via }))).toBe("forbidden_role");
+    }
+    const approver = await makeUser(store, ["approver"]);
+    expect(failure(await decideApproval(store, { requestId: request.id, userId: approver.id, verdict: "approve" }))).toBe("ok");
+  });
+
   it("refuses disabled and unknown users, and unknown requests", async () => {
     const request = await makeRequest(store, world);
     const disabled = await makeUser(store, ["approver", "admin"], { disabled: true });
