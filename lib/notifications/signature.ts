@@ -76,12 +76,16 @@ export interface SlackVerification {
   readonly toleranceSec?: number;
 }
 
-/** Slack's request verification: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<body>`, timestamp within tolerance. */
-export function verifySlackRequest(input: SlackVerification): SignatureCheck {
+/**
+ * Slack's request verification: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<body>`, timestamp within tolerance.
+ * A verified request answers its signature as computed here (lower-case hex): the key for replay detection, which
+ * the header's spelling (case, surrounding blanks) cannot vary.
+ */
+export function verifySlackRequest(input: SlackVerification): SignatureCheck & { readonly signature?: string } {
   const timestamp = input.timestamp?.trim() ?? "";
   const signature = input.signature?.trim() ?? "";
   if (!UNIX_SECONDS.test(timestamp) || !signature.startsWith("v0=")) return { ok: false, code: "malformed" };
   if (!fresh(Number(timestamp), input.nowSec, input.toleranceSec ?? DEFAULT_TOLERANCE_SEC)) return { ok: false, code: "stale" };
   const expected = hmacHex(input.signingSecret, `v0:${timestamp}:${input.body}`);
-  return sameHex(expected, signature.slice(3)) ? { ok: true } : { ok: false, code: "mismatch" };
+  return sameHex(expected, signature.slice(3)) ? { ok: true, signature: `v0=${expected}` } : { ok: false, code: "mismatch" };
 }

@@ -103,7 +103,7 @@ export async function handleSlackInteraction(store: Store, masterKey: Uint8Array
       ? problem(401, "stale_request", "The request's timestamp is too far from now.")
       : problem(401, "bad_signature", "The request is not signed by this channel's Slack app.");
   }
-  if (!(await firstSighting(store, signature!, input.now))) return problem(403, "replayed", "This request was already received.");
+  if (!(await firstSighting(store, check.signature!, input.now))) return problem(403, "replayed", "This request was already received.");
 
   let payload: unknown;
   try {

@@ -169,6 +169,16 @@ describe("Slack approval messages", () => {
     const audits = await store.auditLog.count({ where: { targetId: request.id } });
     const replay = await handleSlackInteraction(store, key, channelId, { rawBody, headers, now: new Date(), slackApiUrl: slack.url });
     expect(replay).toMatchObject({ status: 403, body: { code: "replayed" } });
+    // The same request with its signature header spelled otherwise is the same replay (a no-break space after it is
+    // trimmed by the check, so it verifies; upper-case hex does not verify at all).
+    const respelled = async (spell: (value: string) => string) => {
+      const changed = new Headers(headers);
+      changed.set("x-slack-signature", spell(headers.get("x-slack-signature")!));
+      return handleSlackInteraction(store, key, channelId, { rawBody, headers: changed, now: new Date(), slackApiUrl: slack.url });
+    };
+    expect(await respelled((value) => `${value}\u00a0`)).toMatchObject({ status: 403, body: { code: "replayed" } });
+    expect(await respelled((value) => `\u00a0${value}\u00a0\u00a0`)).toMatchObject({ status: 403, body: { code: "replayed" } });
+    expect(await respelled((value) => `v0=${value.slice(3).toUpperCase()}`)).toMatchObject({ status: 401 });
     expect(await votesOf(request.id)).toHaveLength(1);
     expect(await store.auditLog.count({ where: { targetId: request.id } })).toBe(audits);
   });
