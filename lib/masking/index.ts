@@ -32,6 +32,7 @@ export {
   ssnValid,
 } from "./detectors";
 export { redactDetectedValue, MAX_JSON_DEPTH } from "./detect-value";
+export { redactCredentials } from "./credentials";
 export {
   compileRowMasker,
   compileRowMaskerInPlace,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { redactDetected } from "../masking";
+import { redactCredentials, redactDetected } from "../masking";
 import { readPreview } from "../approvals/preview";
 import type { Store } from "../store/client";
 import type { ApprovalStatus, ApprovalVerdict, Prisma } from "../store/generated/client";
@@ -153,8 +153,9 @@ export async function loadApprovalSummary(store: Store, requestId: string, publi
   const row = await store.approvalRequest.findUnique({ where: { id: requestId }, select: summarySelect });
   if (!row) return null;
   // A Slack channel or a webhook receiver is a wider audience than the approval page: values the detectors
-  // recognise in the statement's literals (card numbers, e-mail addresses, …) leave redacted; the page has the text.
-  const statement = truncate(redactDetected(row.sqlText), STATEMENT_MAX_CHARS);
+  // recognise in the statement's literals (card numbers, e-mail addresses, …) and passwords written into it leave
+  // redacted; the page has the text.
+  const statement = truncate(noticeText(row.sqlText), STATEMENT_MAX_CHARS);
   const decision = decisionSchema.safeParse(row.decision);
   const votes = row.decisions.map((vote) => ({
     user: vote.user.name || vote.user.email,
@@ -204,4 +205,9 @@ export function outcomeText(summary: ApprovalSummary, now: Date = new Date()): s
       if (Date.parse(summary.expiresAt) <= now.getTime()) return "expired: nobody decided it in time";
       return summary.approvals > 0 ? `pending: ${summary.approvals} of ${summary.minApprovals} approvals` : "pending";
   }
+}
+
+/** A statement as a notice may show it: detected values and passwords (`PASSWORD '…'`, `IDENTIFIED BY '…'`) redacted. */
+export function noticeText(sql: string): string {
+  return redactCredentials(redactDetected(sql));
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { redactDetected } from "../masking";
+import { noticeText } from "./approval-message";
 import { decideApproval, type DecideResult } from "../approvals/decide";
 import { openSecret } from "../crypto/secret-box";
 import type { Store } from "../store/client";
@@ -218,7 +218,7 @@ async function onSubmission(context: Context, payload: z.infer<typeof submission
 
 /** The Slack modal that asks why a request is rejected. */
 export function rejectModal(requestId: string, sqlText: string): Record<string, unknown> {
-  const text = redactDetected(sqlText);
+  const text = noticeText(sqlText);
   const statement = text.length > 500 ? `${text.slice(0, 499)}…` : text;
   return {
     type: "modal",

@@ -4,7 +4,7 @@ import { Notifier } from "../../gateway/notifications/notifier";
 import { decideApproval } from "../../lib/approvals/decide";
 import { createLogger } from "../../lib/log";
 import { channelInputSchema, createChannel } from "../../lib/notifications/channels";
-import { handleSlackInteraction } from "../../lib/notifications/slack-interaction";
+import { handleSlackInteraction, rejectModal } from "../../lib/notifications/slack-interaction";
 import type { Store } from "../../lib/store/client";
 import { makeRequest, makeUser, makeWorld, migratedScratch, sleep, type ApprovalTestDb, type World } from "../approvals/fixtures";
 import { FakeSlack, slackInteraction } from "../support/fake-slack";
@@ -146,6 +146,16 @@ describe("Slack approval messages", () => {
     const text = JSON.stringify(post.body.blocks);
     expect(text).toContain("UPDATE customers SET note = 'refund' WHERE card =");
     expect(text).not.toContain("4111 1111 1111 1111");
+  });
+
+  it("posts a statement that sets a password with the password left out, in the message and the reject form", async () => {
+    const request = await makeRequest(store, world, { sql: "ALTER ROLE reporting WITH LOGIN PASSWORD 'Sup3rS3cret!'", params: [] });
+    notifier!.requested(request.id);
+    const post = await waitFor("the message", () => slack.callsTo("chat.postMessage", request.id).find((call) => call.answer.ok));
+    const text = JSON.stringify(post.body.blocks);
+    expect(text).toContain("ALTER ROLE reporting WITH LOGIN PASSWORD '***'");
+    expect(text).not.toContain("Sup3rS3cret");
+    expect(JSON.stringify(rejectModal(request.id, "ALTER ROLE reporting WITH LOGIN PASSWORD 'Sup3rS3cret!'"))).not.toContain("Sup3rS3cret");
   });
 
   it("refuses a forged signature, a stale timestamp, another conversation and a replay, and decides nothing for them", async () => {
