@@ -44,8 +44,10 @@ describe("Slack request verification", () => {
   it("accepts a good signature over v0:<timestamp>:<body>", () => {
     const expected = createHmac("sha256", secret).update(`v0:${NOW}:${BODY}`).digest("hex");
     expect(signature).toBe(`v0=${expected}`);
-    expect(check({})).toEqual({ ok: true });
-    expect(check({ nowSec: NOW + 299 })).toEqual({ ok: true });
+    // A verified request answers the signature as computed: the replay key, whatever the header's blanks.
+    expect(check({})).toEqual({ ok: true, signature });
+    expect(check({ nowSec: NOW + 299 })).toEqual({ ok: true, signature });
+    expect(check({ signature: ` ${signature}\u00a0` })).toEqual({ ok: true, signature });
   });
 
   it("refuses a forged signature, a changed body, and another timestamp", () => {
