@@ -64,6 +64,19 @@ export const mysqlCorpus: readonly CorpusCase[] = [
   // Under sql_mode NO_BACKSLASH_ESCAPES this is two statements; the split is ambiguous, so it is unknown.
   { sql: "SELECT 'a\\'; DROP TABLE t; -- '", kinds: ["unknown"], errorCode: "parse_error" },
   { sql: "SELECT 'a\\n' FROM t", kinds: ["select"], read: ["t"] },
+  // `--` without whitespace after it is two minus signs to MySQL, not a comment: the rest of the line counts.
+  { sql: "SELECT 1 --1, (SELECT HEX(ssn) FROM customers LIMIT 1)", kinds: ["select"], read: ["customers"], fn: ["hex"], out: [[], ["customers.ssn"]] },
+  { sql: "SELECT 1 --1, GET_LOCK('app_lock', 0)", kinds: ["select"], fn: ["get_lock"] },
+  { sql: "SELECT id FROM orders WHERE total ---1 AND card_number = 1", kinds: ["select"], read: ["orders"], pred: ["orders.total", "orders.card_number"] },
+  { sql: "UPDATE t SET a = 1 --1, b = (SELECT ssn FROM customers LIMIT 1)", kinds: ["update"], written: ["t"], read: ["customers"] },
+  { sql: "SELECT 1 --1, GET_LOCK('app_lock', 0) FROM", kinds: ["unknown"], errorCode: "parse_error", fn: ["get_lock"] },
+  // PREPARE's text is read like any statement: comments dropped, executable comments and `--` kept as code.
+  { sql: "PREPARE s FROM 'SELECT 1 --1, GET_LOCK(''app_lock'', 0)'", kinds: ["other"], fn: ["get_lock"] },
+  { sql: "PREPARE s FROM 'SELECT 1 /*! , LOAD_FILE(''/etc/passwd'') */'", kinds: ["other"], fn: ["load_file"], fileAccess: true },
+  // Named windows and a parenthesised union's ORDER BY.
+  { sql: "SELECT COUNT(*) OVER w FROM t WINDOW w AS (ORDER BY GET_LOCK('app_lock',0))", kinds: ["select"], read: ["t"], fn: ["count", "get_lock"] },
+  { sql: "SELECT SUM(a) OVER w FROM t WINDOW w AS (PARTITION BY (SELECT ssn FROM customers LIMIT 1) ORDER BY b)", kinds: ["select"], read: ["t", "customers"], pred: ["customers.ssn", "t.b"] },
+  { sql: "(SELECT id FROM orders) UNION (SELECT id FROM customers) ORDER BY (SELECT MAX(salary) FROM employees)", kinds: ["select"], read: ["orders", "customers", "employees"], pred: ["employees.salary"] },
   // Files, sleeps.
   { sql: "SELECT * FROM customers INTO OUTFILE '/tmp/c.csv'", kinds: ["select"], fileAccess: true },
   { sql: "SELECT card_number INTO DUMPFILE '/tmp/x' FROM customers", kinds: ["select"], fileAccess: true },

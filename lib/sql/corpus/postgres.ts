@@ -85,6 +85,22 @@ export const postgresCorpus: readonly CorpusCase[] = [
   { sql: "SELECT 1 /* ; DROP TABLE t */", kinds: ["select"], written: [] },
   { sql: "SELECT 1 -- ; DROP TABLE t\n; DELETE FROM t", kinds: ["select", "delete"], written: ["t"] },
   { sql: "SELECT ';DROP TABLE t' AS s; SELECT $$; DELETE FROM x$$", kinds: ["select", "select"], written: [] },
+  // Bypass: expressions outside the select list and WHERE still read and call (LIMIT / OFFSET / FETCH FIRST in
+  // every form of SELECT, VALUES' ORDER BY, subscripts of assigned columns, ON CONFLICT's inference expression).
+  { sql: "SELECT 1 LIMIT (SELECT 1 FROM pg_advisory_lock(42))", kinds: ["select"], read: [], fn: ["pg_advisory_lock"], limit: true },
+  { sql: "SELECT 1 OFFSET (SELECT count(*) FROM secrets)", kinds: ["select"], read: ["secrets"], fn: ["count"], limit: null },
+  { sql: "SELECT * FROM generate_series(1,1000000) LIMIT (SELECT salary FROM employees WHERE id = 7)", kinds: ["select"], read: ["employees"], fn: ["generate_series"], pred: ["employees.salary", "employees.id"], limit: true },
+  { sql: "SELECT id FROM orders ORDER BY id FETCH FIRST (SELECT max(total) FROM secrets) ROWS WITH TIES", kinds: ["select"], read: ["orders", "secrets"], fn: ["max"], pred: ["orders.id", "secrets.total"], limit: true },
+  { sql: "SELECT id FROM orders UNION SELECT id FROM customers LIMIT (SELECT max(salary) FROM employees)", kinds: ["select"], read: ["orders", "customers", "employees"], pred: ["employees.salary"] },
+  { sql: "(SELECT 1) EXCEPT (SELECT 2) OFFSET (SELECT count(*) FROM pg_advisory_lock(42))", kinds: ["select"], fn: ["pg_advisory_lock"] },
+  { sql: "VALUES (1), (2) LIMIT (SELECT count(*) FROM secrets) OFFSET (SELECT pg_advisory_lock(42)::text::int)", kinds: ["select"], read: ["secrets"], fn: ["pg_advisory_lock"] },
+  { sql: "VALUES (1), (2) ORDER BY (SELECT max(salary) FROM employees)", kinds: ["select"], read: ["employees"], pred: ["employees.salary"] },
+  { sql: "UPDATE t SET a[(SELECT max(salary) FROM employees)] = 1", kinds: ["update"], written: ["t"], read: ["employees"], pred: ["employees.salary"] },
+  { sql: "INSERT INTO t (a[(SELECT count(*) FROM secrets)]) VALUES (1)", kinds: ["insert"], written: ["t"], read: ["secrets"] },
+  { sql: "INSERT INTO t VALUES (1) ON CONFLICT ((pg_advisory_lock(42)::text)) DO NOTHING", kinds: ["insert"], written: ["t"], fn: ["pg_advisory_lock"] },
+  { sql: "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET a[(SELECT max(id) FROM secrets)] = 1", kinds: ["merge"], written: ["t"], read: ["s", "secrets"] },
+  // SELECT … INTO in the first branch of a set operation creates the table too.
+  { sql: "SELECT * INTO stolen FROM customers UNION SELECT * FROM orders", kinds: ["ddl"], read: ["customers", "orders"], written: ["stolen"] },
   // COPY.
   { sql: "COPY customers TO STDOUT", kinds: ["copy"], read: ["customers"], copy: { direction: "to", target: "stdio" }, out: [["customers.*"]] },
   { sql: "COPY customers (card_number) TO STDOUT WITH (FORMAT csv)", kinds: ["copy"], out: [["customers.card_number"]] },

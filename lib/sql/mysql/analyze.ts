@@ -79,7 +79,11 @@ function fromFallback(match: FallbackMatch, identity: StatementText, budget: Bud
   if (match.fileAccess) facts.fileAccess = true;
   const classification = { ...match.classification };
   if (match.inner) {
-    const code = match.inner.asSelect ? `SELECT ${match.inner.code}` : match.inner.code;
+    // PREPARE's text comes out of a string, never through prepareMysql: its comments, executable comments
+    // and `--` must be read the way the server will read them before it reaches the parser.
+    const prepared = prepareInner(match.inner.code);
+    if (!prepared.ok) return unknownStatement("mysql", identity, "parse_error", prepared.message);
+    const code = match.inner.asSelect ? `SELECT ${prepared.code}` : prepared.code;
     const parsed = parseMysql(code);
     if (!parsed.ok || parsed.asts.length !== 1) {
       return unknownStatement("mysql", identity, "parse_error", parsed.ok ? "one statement expected" : parsed.message);
@@ -95,6 +99,19 @@ function fromFallback(match: FallbackMatch, identity: StatementText, budget: Bud
     delete classification.explain;
   }
   return buildStatement("mysql", identity, classification, facts);
+}
+
+/** Code nested in a statement (PREPARE's text, DO's expressions, EXPLAIN's statement), as one prepared statement. */
+function prepareInner(code: string): { ok: true; code: string } | { ok: false; message: string } {
+  const prepared = prepareMysql(code);
+  if (!prepared.ok) return prepared;
+  if (code.includes("\\") && !sameReading(prepared.statements, prepareMysql(code, false))) {
+    return { ok: false, message: "statement boundaries depend on backslash escaping in strings" };
+  }
+  if (prepared.statements.length !== 1) return { ok: false, message: "one statement expected" };
+  const [statement] = prepared.statements as [PreparedStatement];
+  if (statement.depth > MAX_MYSQL_PAREN_DEPTH) return { ok: false, message: "nesting too deep" };
+  return { ok: true, code: statement.code };
 }
 
 /** Fold a nested statement's findings into the enclosing one (its writes only when it runs). */

@@ -1,13 +1,14 @@
 // MySQL text preparation, before any parsing: split the input into statements at top-level semicolons
 // (never inside strings, quoted identifiers or comments), expand executable comments into code (MySQL
 // runs the body of `/*! ... */`, `/*!50000 ... */` and MariaDB's `/*M! ... */`, so hiding a statement
-// there must not hide it from analysis), drop ordinary `/* */`, `#` and `-- ` comments, and build the
-// normalized text (literals → ?) used for the fingerprint.
+// there must not hide it from analysis), drop ordinary `/* */`, `#` and `-- ` comments (a `--` without the
+// whitespace is two minus signs, written `- -` in the code), and build the normalized text (literals → ?)
+// used for the fingerprint.
 
 export interface PreparedStatement {
   /** The statement as it appeared in the input (trimmed), executable-comment markers included. */
   readonly text: string;
-  /** What MySQL would execute: executable comments expanded, ordinary comments removed. */
+  /** What MySQL would execute: executable comments expanded, ordinary comments removed, `--` written `- -`. */
   readonly code: string;
   /** `code` with literals replaced by `?` and whitespace collapsed. */
   readonly normalized: string;
@@ -102,6 +103,15 @@ export function prepareMysql(input: string, backslashEscapes = true): PrepareRes
       const eol = input.indexOf("\n", i);
       i = eol < 0 ? n : eol + 1;
       space();
+      continue;
+    }
+    // `--` not followed by whitespace is not a comment to MySQL (`1 --1` is `1 - -1`), but node-sql-parser
+    // reads every `--` as one: the code gets the two minus signs apart, so the parser sees the rest of the line.
+    if (c === Ch.Dash && next === Ch.Dash) {
+      code += "-";
+      normalized += "-";
+      space();
+      i++;
       continue;
     }
     // Strings and quoted identifiers.

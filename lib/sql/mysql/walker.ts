@@ -10,6 +10,13 @@ import { isNode, listItems, nameOf, numberValue, subqueryAst, tableName, type My
 
 const FILE_FUNCTIONS = new Set(["load_file"]);
 
+// The keys of each statement's syntax tree that its case below reads itself; `remaining()` walks every other
+// key as a predicate (LIMIT, INTO, locking, syntax a later node-sql-parser adds), so nothing in one goes unseen.
+const SELECT_KEYS = new Set(["type", "loc", "with", "from", "columns", "where", "having", "groupby", "window", "orderby", "_orderby", "_next"]);
+const INSERT_KEYS = new Set(["type", "loc", "table", "values", "set", "on_duplicate_update", "returning"]);
+const UPDATE_KEYS = new Set(["type", "loc", "with", "table", "set", "where", "orderby"]);
+const DELETE_KEYS = new Set(["type", "loc", "with", "table", "from", "where", "orderby", "returning"]);
+
 export class MysqlWalker {
   constructor(
     readonly facts: StatementFacts,
@@ -48,6 +55,8 @@ export class MysqlWalker {
     this.predicate(ast.having, scope);
     const group = isNode(ast.groupby) ? ast.groupby.columns : ast.groupby;
     for (const item of listItems(group)) this.predicateOrOutput(item, scope, columns);
+    // WINDOW w AS (PARTITION BY … ORDER BY …): named windows shape window functions' values like OVER (…).
+    this.predicate(ast.window, scope);
     if (isNode(ast.into) && typeof ast.into.keyword === "string") {
       const keyword = ast.into.keyword.toLowerCase();
       if (keyword === "outfile" || keyword === "dumpfile") this.facts.fileAccess = true;
@@ -56,11 +65,18 @@ export class MysqlWalker {
       // UNION / INTERSECT / EXCEPT: the following branch, and ORDER BY/LIMIT written after it, apply to the union.
       columns = mergeBranches(columns, this.select(ast._next, outer));
     }
-    for (const item of listItems(ast.orderby)) {
+    // `(SELECT …) UNION (SELECT …) ORDER BY …` keeps the union's ORDER BY in `_orderby` of the first branch.
+    for (const item of [...listItems(ast.orderby), ...listItems(ast._orderby)]) {
       if (isNode(item)) this.predicateOrOutput(item.expr, scope, columns);
     }
+    this.remaining(ast, SELECT_KEYS, scope);
     this.budget.leave();
     return columns;
+  }
+
+  /** Keys of `ast` not in `walked`, walked as predicates. */
+  private remaining(ast: MyNode, walked: ReadonlySet<string>, scope: Scope): void {
+    for (const key in ast) if (!walked.has(key)) this.predicate(ast[key], scope);
   }
 
   private with(ctes: unknown[], parent: Scope | undefined): Scope {
@@ -261,6 +277,7 @@ export class MysqlWalker {
     for (const set of listItems(ast.set)) if (isNode(set)) this.stored(set.value, scope);
     const dup = isNode(ast.on_duplicate_update) ? ast.on_duplicate_update.set : undefined;
     for (const set of listItems(dup)) if (isNode(set)) this.stored(set.value, scope);
+    this.remaining(ast, INSERT_KEYS, scope);
     return this.columns(ast.returning, scope);
   }
 
@@ -284,6 +301,7 @@ export class MysqlWalker {
     if (tables.length === 1 && scope.relations[0]?.table) this.facts.read.delete(scope.relations[0].table);
     this.predicate(ast.where, scope);
     this.orderBy(ast.orderby, scope);
+    this.remaining(ast, UPDATE_KEYS, scope);
     return [];
   }
 
@@ -297,6 +315,7 @@ export class MysqlWalker {
     if (listItems(ast.from).length === 1 && scope.relations[0]?.table) this.facts.read.delete(scope.relations[0].table);
     this.predicate(ast.where, scope);
     this.orderBy(ast.orderby, scope);
+    this.remaining(ast, DELETE_KEYS, scope);
     return this.columns(ast.returning, scope);
   }
 

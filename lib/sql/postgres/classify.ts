@@ -6,6 +6,7 @@ import type {
   CopyStmt,
   DoStmt,
   ExplainStmt,
+  IntoClause,
   Node,
   RangeVar,
   SelectStmt,
@@ -133,12 +134,20 @@ function select(stmt: SelectStmt, w: PgWalker): Classification {
   const isNullLimit = (limitNode as { A_Const?: { isnull?: boolean } } | undefined)?.A_Const?.isnull === true;
   const hasLimit = limitNode !== undefined && !isNullLimit;
   const limit = hasLimit ? intConstant(limitNode) : undefined;
-  if (stmt.intoClause?.rel) {
+  const into = intoClauseOf(stmt);
+  if (into?.rel) {
     // SELECT ... INTO new_table creates a table: DDL, not a read returning rows.
-    w.facts.written.add(rangeVarName(stmt.intoClause.rel));
+    w.facts.written.add(rangeVarName(into.rel));
     return { kind: "ddl", ddl: { action: "create", objectType: "table" } };
   }
   return { kind: "select", outputColumns, hasLimit, ...(limit !== undefined ? { limit } : {}) };
+}
+
+/** A set operation's INTO is written in its leftmost branch (`SELECT 1 INTO t UNION SELECT 2` creates t). */
+function intoClauseOf(stmt: SelectStmt): IntoClause | undefined {
+  let leaf: SelectStmt | undefined = stmt;
+  while (leaf && !leaf.intoClause && leaf.op && leaf.op !== "SETOP_NONE") leaf = leaf.larg;
+  return leaf?.intoClause;
 }
 
 function copy(stmt: CopyStmt, w: PgWalker): Classification {

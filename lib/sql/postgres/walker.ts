@@ -28,6 +28,34 @@ import { resolveColumnRef, walkExpr, walkFields } from "./expr";
 
 type ReturningHolder = { returningClause?: { exprs?: Node[] }; returningList?: Node[] };
 
+// The fields each statement case reads itself; `remaining()` walks any other field as a predicate. INTO is
+// classify.ts's (a table written) and FOR UPDATE OF names FROM items already read, so neither is walked.
+const SELECT_COMMON = ["withClause", "sortClause", "limitCount", "limitOffset", "limitOption", "op", "all", "intoClause", "lockingClause"];
+const SELECT_FIELDS = {
+  setOperation: new Set([...SELECT_COMMON, "larg", "rarg"]),
+  values: new Set([...SELECT_COMMON, "valuesLists"]),
+  plain: new Set([
+    ...SELECT_COMMON,
+    "targetList",
+    "fromClause",
+    "whereClause",
+    "havingClause",
+    "groupClause",
+    "groupDistinct",
+    "distinctClause",
+    "windowClause",
+  ]),
+};
+const DML_COMMON = ["relation", "withClause", "returningClause", "returningList"];
+const INSERT_FIELDS = new Set([...DML_COMMON, "selectStmt", "onConflictClause", "override"]);
+const UPDATE_FIELDS = new Set([...DML_COMMON, "targetList", "fromClause", "whereClause"]);
+const DELETE_FIELDS = new Set([...DML_COMMON, "usingClause", "whereClause"]);
+const MERGE_FIELDS = new Set([...DML_COMMON, "sourceRelation", "joinCondition", "mergeWhenClauses"]);
+const ON_CONFLICT_FIELDS = new Set(["action", "infer", "targetList", "whereClause", "location"]);
+const INFER_FIELDS = new Set(["whereClause", "conname", "location"]);
+const MERGE_WHEN_FIELDS = new Set(["matchKind", "commandType", "override", "condition", "targetList", "values"]);
+const CTE_FIELDS = new Set(["ctename", "aliascolnames", "ctematerialized", "ctequery", "location", "cterecursive", "cterefcount"]);
+
 export class PgWalker {
   constructor(
     readonly facts: StatementFacts,
@@ -63,14 +91,16 @@ export class PgWalker {
   select(stmt: SelectStmt, parent: Scope | undefined): ColumnLineage[] {
     this.budget.enter();
     const outer = stmt.withClause ? this.with(stmt.withClause, parent) : parent;
+    const scope = this.scope(outer);
     let columns: ColumnLineage[];
+    let handled: ReadonlySet<string>;
     if (stmt.op && stmt.op !== "SETOP_NONE" && stmt.larg && stmt.rarg) {
       columns = mergeBranches(this.select(stmt.larg, outer), this.select(stmt.rarg, outer));
-      this.orderBy(stmt.sortClause, this.scope(outer), columns);
+      handled = SELECT_FIELDS.setOperation;
     } else if (stmt.valuesLists) {
-      columns = this.values(stmt.valuesLists, this.scope(outer));
+      columns = this.values(stmt.valuesLists, scope);
+      handled = SELECT_FIELDS.values;
     } else {
-      const scope = this.scope(outer);
       for (const item of stmt.fromClause ?? []) this.fromItem(item, scope);
       columns = this.targetList(stmt.targetList, scope);
       this.predicate(stmt.whereClause, scope);
@@ -78,10 +108,28 @@ export class PgWalker {
       for (const item of stmt.groupClause ?? []) this.predicateOrOutput(item, scope, columns, false);
       for (const item of stmt.distinctClause ?? []) if (Object.keys(item).length > 0) this.predicate(item, scope);
       for (const window of stmt.windowClause ?? []) this.predicate(window, scope);
-      this.orderBy(stmt.sortClause, scope, columns);
+      handled = SELECT_FIELDS.plain;
     }
+    this.orderBy(stmt.sortClause, scope, columns);
+    // LIMIT / OFFSET / FETCH FIRST shape the result without being part of it, like WHERE.
+    this.predicate(stmt.limitCount, scope);
+    this.predicate(stmt.limitOffset, scope);
+    this.remaining(stmt, handled, scope);
     this.budget.leave();
     return columns;
+  }
+
+  /**
+   * The fields of a statement node that its case above does not read (syntax added by a later PostgreSQL, or
+   * a clause in a branch that does not use it), walked as predicates: what they read and call is never unseen.
+   */
+  private remaining(node: object, handled: ReadonlySet<string>, scope: Scope): void {
+    for (const [key, value] of Object.entries(node)) {
+      if (handled.has(key) || value === null || typeof value !== "object") continue;
+      const probe: SourceColumn[] = [];
+      walkFields(this, { [key]: value }, scope, probe);
+      this.facts.addPredicate(probe);
+    }
   }
 
   private values(lists: readonly Node[], scope: Scope): ColumnLineage[] {
@@ -163,6 +211,7 @@ export class PgWalker {
       if (clause.recursive) scope.defineCte(cte.ctename, []);
       const columns = this.statement(cte.ctequery, scope);
       scope.defineCte(cte.ctename, renameColumns(columns, nameList(cte.aliascolnames)));
+      this.remaining(cte, CTE_FIELDS, scope);
     }
     return scope;
   }
@@ -269,10 +318,16 @@ export class PgWalker {
     const table = this.target(stmt.relation, scope, "insert", true, assigned?.length ? assigned : undefined);
     if (conflict) {
       scope.add({ alias: "excluded", table });
-      for (const set of conflict.targetList ?? []) this.sink((set as { ResTarget?: ResTarget }).ResTarget?.val, scope);
+      this.assignments(conflict.targetList, scope);
       this.predicate(conflict.whereClause, scope);
-      if (conflict.infer) this.predicate(conflict.infer.whereClause, scope);
+      if (conflict.infer) {
+        this.predicate(conflict.infer.whereClause, scope);
+        this.remaining(conflict.infer, INFER_FIELDS, scope);
+      }
+      this.remaining(conflict, ON_CONFLICT_FIELDS, scope);
     }
+    // `cols` among the rest: a subscript in `INSERT INTO t (a[i])` is an expression.
+    this.remaining(stmt, INSERT_FIELDS, scope);
     return this.returning(stmt as ReturningHolder, scope);
   }
 
@@ -282,8 +337,9 @@ export class PgWalker {
     const assigned = (stmt.targetList ?? []).flatMap((set) => (set as { ResTarget?: ResTarget }).ResTarget?.name ?? []);
     this.target(stmt.relation, scope, "update", stmt.whereClause !== undefined, assigned);
     for (const item of stmt.fromClause ?? []) this.fromItem(item, scope);
-    for (const set of stmt.targetList ?? []) this.sink((set as { ResTarget?: ResTarget }).ResTarget?.val, scope);
+    this.assignments(stmt.targetList, scope);
     this.predicate(stmt.whereClause, scope);
+    this.remaining(stmt, UPDATE_FIELDS, scope);
     return this.returning(stmt as ReturningHolder, scope);
   }
 
@@ -293,6 +349,7 @@ export class PgWalker {
     this.target(stmt.relation, scope, "delete", stmt.whereClause !== undefined);
     for (const item of stmt.usingClause ?? []) this.fromItem(item, scope);
     this.predicate(stmt.whereClause, scope);
+    this.remaining(stmt, DELETE_FIELDS, scope);
     return this.returning(stmt as ReturningHolder, scope);
   }
 
@@ -306,10 +363,25 @@ export class PgWalker {
       const when = (node as { MergeWhenClause?: MergeWhenClause }).MergeWhenClause;
       if (!when) continue;
       this.predicate(when.condition, scope);
-      for (const set of when.targetList ?? []) this.sink((set as { ResTarget?: ResTarget }).ResTarget?.val, scope);
+      this.assignments(when.targetList, scope);
       for (const value of when.values ?? []) this.sink(value, scope);
+      this.remaining(when, MERGE_WHEN_FIELDS, scope);
     }
+    this.remaining(stmt, MERGE_FIELDS, scope);
     return this.returning(stmt as ReturningHolder, scope);
+  }
+
+  /**
+   * SET lists (UPDATE, ON CONFLICT DO UPDATE, MERGE) and MERGE's INSERT column list: each value is stored; a
+   * subscript or field selection on the target (`SET a[i] = v`) picks where it goes, like a predicate.
+   */
+  private assignments(targets: readonly Node[] | undefined, scope: Scope): void {
+    for (const set of targets ?? []) {
+      const rt = (set as { ResTarget?: ResTarget }).ResTarget;
+      if (!rt) continue;
+      this.sink(rt.val, scope);
+      for (const item of rt.indirection ?? []) this.predicate(item, scope);
+    }
   }
 
   /** An expression whose value is stored, not returned: only its reads and calls matter. */
