@@ -29,9 +29,17 @@ export interface ConnectionRecord {
   readonly updatedAt: Date;
 }
 
+/**
+ * The most bytes of row data one statement's result may hold in the gateway (values as they arrive); past it the
+ * result is cut like one at the row limit. Wide rows times the row limit could otherwise fill the process's memory.
+ */
+export const RESULT_BYTES_LIMIT = 64 * 1024 * 1024;
+
 export interface ExecuteOptions {
   /** At most this many rows come back; one more is read to know whether the result was cut. */
   readonly rowLimit: number;
+  /** At most this many bytes of row data come back (default RESULT_BYTES_LIMIT); the result is cut past it. */
+  readonly maxResultBytes?: number;
   /** Server-side statement timeout, plus a client-side deadline a little later that drops the connection. */
   readonly timeoutMs: number;
   /** Runs the statement in a read-only transaction (always on when the connection itself is read-only). */

@@ -92,6 +92,16 @@ describe("MysqlTarget.execute", () => {
     expect(exact).toMatchObject({ truncated: false, rowCount: 3 });
   });
 
+  it("cuts a result of wide rows at the byte limit and says so; the next statement runs", async () => {
+    const sql = "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 100) SELECT n, REPEAT('x', 100000) AS wide FROM seq";
+    const result = await target.execute(sql, [], { ...defaults, rowLimit: 1000, maxResultBytes: 1_000_000 });
+    expect(result.truncated).toBe(true);
+    expect(result.rows.length).toBeGreaterThan(5);
+    expect(result.rows.length).toBeLessThan(11);
+    expect(result.rows.map((row) => Number(row[0]))).toEqual(Array.from({ length: result.rows.length }, (_, i) => i + 1));
+    await expect(target.execute("SELECT 1 AS one", [], defaults)).resolves.toMatchObject({ rows: [[1]] });
+  });
+
   it("reads 1,000 rows of a 1,000,000-row SELECT (cross join) and drops the rest (flat memory)", async () => {
     global.gc?.();
     const before = heapMb();

@@ -77,6 +77,18 @@ describe("PostgresTarget.execute", () => {
     expect(exact).toMatchObject({ truncated: false, rowCount: 3 });
   });
 
+  it("cuts a result of wide rows at the byte limit and says so; the connection stays usable", async () => {
+    // 100 rows of 100 kB under a 1 MB limit: the row limit (1,000) would keep them all.
+    const result = await target.execute("SELECT g, repeat('x', 100000) AS wide FROM generate_series(1, 100) g", [], { ...defaults, rowLimit: 1000, maxResultBytes: 1_000_000 });
+    expect(result).toMatchObject({ truncated: true, command: "SELECT" });
+    expect(result.rows.length).toBeGreaterThan(5);
+    expect(result.rows.length).toBeLessThan(11);
+    expect(result.rowCount).toBe(result.rows.length);
+    expect(result.rows.map((row) => row[0])).toEqual(Array.from({ length: result.rows.length }, (_, i) => i + 1));
+    const narrow = await target.execute("SELECT g FROM generate_series(1, 100) g", [], { ...defaults, rowLimit: 1000, maxResultBytes: 1_000_000 });
+    expect(narrow).toMatchObject({ truncated: false, rowCount: 100 });
+  });
+
   it("reads 1,000 rows of a 1,000,000-row SELECT without reading the rest (flat memory)", async () => {
     global.gc?.();
     const before = heapMb();

@@ -13,12 +13,27 @@ export interface StreamOutcome {
   readonly truncated: boolean;
 }
 
-export function streamStatement(connection: PoolConnection, sql: string, params: readonly unknown[], limit: number, options: { textTypeCast?: unknown } = {}): Promise<StreamOutcome> {
+/** About how many bytes a row's values take (strings and bytes by length; other values a word each). */
+function rowBytes(row: readonly unknown[]): number {
+  let bytes = 0;
+  for (const value of row) bytes += typeof value === "string" || Buffer.isBuffer(value) ? value.length : 8;
+  return bytes;
+}
+
+export function streamStatement(
+  connection: PoolConnection,
+  sql: string,
+  params: readonly unknown[],
+  limit: number,
+  options: { textTypeCast?: unknown; maxBytes?: number } = {},
+): Promise<StreamOutcome> {
+  const maxBytes = options.maxBytes ?? Infinity;
   return new Promise((resolve, reject) => {
     let fields: readonly FieldPacket[] | undefined;
     let header: ResultSetHeader | undefined;
     let rowsIndex: number | undefined;
     const rows: unknown[][] = [];
+    let bytes = 0;
     let settled = false;
     const command =
       params.length > 0
@@ -35,11 +50,13 @@ export function streamStatement(connection: PoolConnection, sql: string, params:
       }
       rowsIndex ??= index ?? 0;
       if ((index ?? 0) !== rowsIndex) return;
-      rows.push(row);
-      if (rows.length > limit) {
+      bytes += rowBytes(row);
+      // Past the row limit or the byte limit: cut here (the row that passed the byte limit is not kept).
+      if (bytes <= maxBytes) rows.push(row);
+      if (rows.length > limit || bytes > maxBytes) {
         settled = true;
         connection.pause();
-        rows.length = limit;
+        if (rows.length > limit) rows.length = limit;
         resolve({ fields: fields ?? [], rows, header, truncated: true });
       }
     });

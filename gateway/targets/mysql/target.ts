@@ -9,6 +9,7 @@ import { TargetError } from "../errors";
 import { identityKey, identityValues, MYSQL_IDENTITY_SQL, mysqlIdentityParams, type TargetIdentity } from "../identity";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, mysqlLeavesSessionState } from "../statement-head";
+import { RESULT_BYTES_LIMIT } from "../types";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, SyntaxCheck, Target, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { mysqlError } from "./errors";
@@ -171,11 +172,11 @@ export class MysqlTarget implements Target {
       for (let i = 0; i < statements.length; i++) {
         const sql = statements[i]!;
         const started = performance.now();
-        const outcome = await watch.race(streamStatement(held, sql, i === 0 ? params : [], limit));
+        const outcome = await watch.race(streamStatement(held, sql, i === 0 ? params : [], limit, { maxBytes: options.maxResultBytes ?? RESULT_BYTES_LIMIT }));
         if (outcome.truncated) {
           discard = midStream = true; // the rest of the result is still on the wire; dropping the connection rolls back
           if (statements.length > 1) {
-            throw new TargetError("sql_error", `Statement ${i + 1} returned more than ${limit} rows inside a text of several statements, which runs as one transaction: nothing was applied. Add a LIMIT, or send it on its own`, { sqlState: "54000" });
+            throw new TargetError("sql_error", `Statement ${i + 1} returned more than ${limit} rows (or more data than the gateway holds for one result) inside a text of several statements, which runs as one transaction: nothing was applied. Add a LIMIT, or send it on its own`, { sqlState: "54000" });
           }
         }
         if (mysqlLeavesSessionState(sql)) discard = true;

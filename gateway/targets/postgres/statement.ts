@@ -28,6 +28,8 @@ export interface StatementOptions {
   readonly timeoutMs: number;
   /** Execute's row limit, ≥ 1 (0 would mean "all rows" to the server). */
   readonly maxRows: number;
+  /** Rows past this many bytes of values are not kept (the outcome says `cut`). */
+  readonly maxBytes?: number;
   /**
    * Several statements in one transaction (target.ts executeAll): only the first opens it (BEGIN, SET LOCAL) and
    * only the last commits it. Both default to true: one statement, its own transaction.
@@ -54,6 +56,8 @@ export interface StatementOutcome {
   readonly rowCount: number | null;
   /** True when the server stopped at maxRows with rows still to come. */
   readonly suspended: boolean;
+  /** True when rows were dropped for passing maxBytes. */
+  readonly cut: boolean;
 }
 
 /** pg's Result, the parts used here (typed loosely by @types/pg). */
@@ -91,6 +95,9 @@ export class PipelinedStatement implements Submittable {
   readonly #maxRows: number;
   readonly #commits: boolean;
   readonly #rows: unknown[][] = [];
+  readonly #maxBytes: number;
+  #bytes = 0;
+  #cut = false;
   /** Execute messages answered so far (CommandComplete, EmptyQueryResponse or PortalSuspended). */
   #answered = 0;
   #suspended = false;
@@ -106,6 +113,7 @@ export class PipelinedStatement implements Submittable {
     this.#prelude = options.begins === false ? [] : [{ text: options.readOnly ? "BEGIN READ ONLY" : "BEGIN" }, settings(options)];
     this.#commits = options.commits !== false;
     this.#maxRows = Math.min(Math.max(1, Math.floor(options.maxRows)), MAX_ROWS);
+    this.#maxBytes = options.maxBytes ?? Infinity;
     this._result = new pg.Result("array", undefined as never) as unknown as RowParser;
     this.done = new Promise<StatementOutcome>((resolve, reject) => {
       this.#resolve = resolve;
@@ -141,7 +149,12 @@ export class PipelinedStatement implements Submittable {
 
   handleDataRow(message: { fields: unknown[] }): void {
     // the identity's set_config row belongs to the prelude
-    if (this.#parseFailure !== undefined || this.#answered !== this.#prelude.length) return;
+    if (this.#parseFailure !== undefined || this.#answered !== this.#prelude.length || this.#cut) return;
+    for (const field of message.fields) this.#bytes += typeof field === "string" || Buffer.isBuffer(field) ? field.length : 8;
+    if (this.#bytes > this.#maxBytes) {
+      this.#cut = true; // the rows still to come are read off the wire and dropped
+      return;
+    }
     try {
       this.#rows.push(this._result.parseRow(message.fields));
     } catch (error) {
@@ -192,6 +205,7 @@ export class PipelinedStatement implements Submittable {
         command: this.#suspended ? null : this._result.command,
         rowCount: this.#suspended ? null : this._result.rowCount,
         suspended: this.#suspended,
+        cut: this.#cut,
       });
     });
   }

@@ -10,6 +10,7 @@ import { TargetError } from "../errors";
 import { identityValues } from "../identity";
 import { InFlight, elapsedMs } from "../in-flight";
 import { commandOf, pgLeavesSessionState } from "../statement-head";
+import { RESULT_BYTES_LIMIT } from "../types";
 import type { CatalogOptions, ExecuteOptions, ResultColumn, SchemaDescription, SyntaxCheck, Target, TargetResult, TargetSettings } from "../types";
 import { StatementWatch, wholeLimit, wholeMs } from "../watch";
 import { openWireSession, type PgWireSession, type WireSessionOptions } from "./wire-session";
@@ -194,13 +195,13 @@ export class PostgresTarget implements Target {
         const sql = statements[i]!;
         const last = i === statements.length - 1;
         const started = performance.now();
-        const piped = new PipelinedStatement(sql, i === 0 ? params : [], { readOnly, timeoutMs, maxRows: limit + 1, begins: i === 0, commits: last, ...(identity ? { identity, identityPrepared: this.#identityPrepared.has(held) } : {}) });
+        const piped = new PipelinedStatement(sql, i === 0 ? params : [], { readOnly, timeoutMs, maxRows: limit + 1, maxBytes: options.maxResultBytes ?? RESULT_BYTES_LIMIT, begins: i === 0, commits: last, ...(identity ? { identity, identityPrepared: this.#identityPrepared.has(held) } : {}) });
         prelude = piped;
         const outcome = await watch.race(held.query(piped).done);
         if (identity && i === 0) this.#identityPrepared.add(held);
         const rows = outcome.rows;
-        const truncated = rows.length > limit;
-        if (truncated) rows.length = limit;
+        const truncated = rows.length > limit || outcome.cut;
+        if (rows.length > limit) rows.length = limit;
         const command = outcome.command ?? commandOf(sql);
         if (pgLeavesSessionState(command, sql)) discard = true;
         if (!last && held.getTransactionStatus() !== "T") {
