@@ -1,5 +1,7 @@
 // Statement-analysis benchmark: median cost of analysing a 3-table join.
 //   PostgreSQL cold (cache bypassed), PostgreSQL cache hit, MySQL cold.
+// Then the largest statements a door takes (AIRLOCK_MAX_SQL_BYTES, 1 MiB by default), once each: their cost must
+// grow with their size, not its square (the MySQL lexer once took 20 s for 180 kB).
 // Run: npx tsx bench/analysis.ts
 
 import { analyze, initSqlParsers } from "../lib/sql/index";
@@ -45,6 +47,20 @@ async function main(): Promise<void> {
   console.log(`  postgres cold (analysis only, lazy text)     ${fmt(pgColdNoText)}`);
   console.log(`  postgres cache hit                           ${fmt(pgHit)}   target ≤ 5 µs`);
   console.log(`  mysql cold (with normalize + fingerprint)    ${fmt(myCold)}   target ≤ 1000 µs`);
+  console.log("large statements, analysed once each, cache bypassed (what is too large or too slow is refused as unknown):");
+  const inList = (dialect: Dialect, bytes: number) => `SELECT id FROM orders WHERE customer_id IN (${"1, ".repeat(Math.floor(bytes / 3))}1)`;
+  const prepared = (bytes: number) => `PREPARE s FROM '${"SELECT a FROM t WHERE b = ''x'' ".repeat(Math.floor(bytes / 34))}'`;
+  for (const [label, dialect, text] of [
+    ["postgres IN list", "postgres", inList("postgres", 1 << 20)],
+    ["mysql IN list", "mysql", inList("mysql", 1 << 20)],
+    ["mysql IN list, a quarter", "mysql", inList("mysql", 1 << 18)],
+    ["mysql PREPARE of a long text", "mysql", prepared(1 << 20)],
+  ] as const) {
+    const start = performance.now();
+    const statement = analyze(text, dialect, { bypassCache: true }).statements[0]!;
+    const outcome = statement.kind === "unknown" ? `unknown: ${statement.errorCode}` : statement.kind;
+    console.log(`  ${label.padEnd(44)} ${(performance.now() - start).toFixed(0).padStart(8)} ms   (${outcome})`);
+  }
   console.log(`node ${process.version}; reproduce with: npx tsx bench/analysis.ts`);
 }
 
