@@ -29,6 +29,13 @@ function preview(sql: string, params: unknown[] = [], overrides: Partial<Preview
   return target.previewWrite!(request(sql, params, overrides));
 }
 
+/** The statement is flagged (not run), and one of its flags says `detail`. */
+async function flagged(sql: string, detail: RegExp): Promise<void> {
+  const result = await preview(sql);
+  expect(result.status, sql).toBe("explained");
+  expect(result.flags.map((flag) => flag.detail).join(" | "), sql).toMatch(detail);
+}
+
 async function one<T>(sql: string): Promise<T> {
   return (await admin.query(sql)).rows[0] as T;
 }
@@ -240,11 +247,6 @@ describe("previewWrite on PostgreSQL: what is flagged is not run", () => {
       CREATE TRIGGER child_deleted AFTER DELETE ON child FOR EACH ROW EXECUTE FUNCTION audit_row();
     `);
     const before = await sequence();
-    const flagged = async (sql: string, detail: RegExp) => {
-      const result = await preview(sql);
-      expect(result.status, sql).toBe("explained");
-      expect(result.flags.map((flag) => flag.detail).join(" | "), sql).toMatch(detail);
-    };
     await flagged("INSERT INTO defaulted (id) VALUES (2)", /defaults, constraints or indexes call bump/);
     await flagged("UPDATE checked SET v = 2", /call fine/);
     await flagged("DELETE FROM secured", /row-level security policies call fine/);
@@ -274,11 +276,6 @@ describe("previewWrite on PostgreSQL: what is flagged is not run", () => {
       CREATE TRIGGER measures_2026_audit BEFORE UPDATE ON measures_2026 FOR EACH ROW EXECUTE FUNCTION audit_row();
     `);
     const before = await sequence();
-    const flagged = async (sql: string, detail: RegExp) => {
-      const result = await preview(sql);
-      expect(result.status, sql).toBe("explained");
-      expect(result.flags.map((flag) => flag.detail).join(" | "), sql).toMatch(detail);
-    };
     await flagged("UPDATE accounts SET balance = 1 WHERE id === 3", /user-defined operators \(===\)/);
     await flagged("UPDATE accounts SET balance = (ROW(5)::boxed)::int WHERE id = 3", /user-defined casts exist \(boxed to integer\)/);
     await flagged("UPDATE accounts SET balance = abs('x') WHERE id = 3", /named like ones it calls \(abs\)/);
